@@ -1,0 +1,65 @@
+"""Shared fixtures: tiny real catalogues on disk, the network blocked, nothing written to the tree."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+# The real catalogue: $FASHION_CATALOG as .ci/run sets it, else ../shared beside the checkout.
+SHARED_CATALOG = Path(
+    os.environ.get("FASHION_CATALOG")
+    or Path(__file__).resolve().parents[2] / "shared" / "datasets" / "fashion-product-images-small"
+)
+HEADER = "id,gender,masterCategory,subCategory,articleType,baseColour,season,year,usage,productDisplayName"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Only loopback connections: a test that reaches for a hub fails loudly instead of hanging."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "::1", "localhost") and not host.startswith("/"):
+            raise OSError(f"network blocked in tests: {address}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    """Settings.from_env() in a test never points at the real data/ folder or a user's catalogue."""
+    monkeypatch.setenv("FASHION_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("FASHION_CATALOG", raising=False)
+    monkeypatch.delenv("CHROMA_HOST", raising=False)
+    monkeypatch.delenv("CHROMA_PORT", raising=False)
+
+
+def write_jpg(path: Path, colour=(200, 30, 30), size=(60, 80), mode="RGB") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new(mode, size, colour if mode == "RGB" else colour[0]).save(path, "JPEG")
+
+
+def make_catalog(root: Path, lines: list[str], *, images: list[int] | None = None, header: str = HEADER) -> Path:
+    """A Kaggle-format catalogue: ``styles.csv`` with ``lines`` and a jpg per id in ``images``."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "styles.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    (root / "images").mkdir(exist_ok=True)
+    for pid in images or []:
+        write_jpg(root / "images" / f"{pid}.jpg")
+    return root
+
+
+@pytest.fixture
+def shared_catalog() -> Path:
+    if not (SHARED_CATALOG / "styles.csv").is_file():
+        pytest.skip("the shared real catalogue is not beside this checkout")
+    return SHARED_CATALOG
