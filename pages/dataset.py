@@ -1,0 +1,83 @@
+"""Dataset: distributions, missing values, the loading report, and a gallery per article type."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from core.explore import PRICE_BAND_ORDER, loading_issues, missing_values, price_band, select_products
+from core.groups import GROUP_LABELS
+from dashboard import state
+from dashboard.products import product_grid
+from dashboard.widgets import distribution_chart, metric_tiles
+
+DISTRIBUTIONS = {"group": "Group", "gender": "Gender", "baseColour": "Colour", "season": "Season", "usage": "Usage", "year": "Year"}
+
+
+def distributions(report: dict) -> None:
+    dist = report["distributions"]
+    left, right = st.columns(2)
+    for i, (column, label) in enumerate(DISTRIBUTIONS.items()):
+        counts = dist[column]
+        if column == "group":
+            counts = {GROUP_LABELS.get(k, k): v for k, v in counts.items()}
+        if column == "year":
+            counts = dict(sorted(counts.items()))
+        with (left if i % 2 == 0 else right):
+            distribution_chart(counts, title=f"Products by {label.lower()}", label=label)
+
+
+def prices(catalog) -> None:
+    frame = catalog.assign(band=catalog["price"].map(price_band), group=catalog["group"].map(GROUP_LABELS))
+    figure = px.histogram(frame, x="price", color="group", nbins=60, title="Simulated prices (INR)")
+    figure.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10))
+    st.plotly_chart(figure, width="stretch")
+    bands = frame["band"].value_counts().reindex(PRICE_BAND_ORDER, fill_value=0)
+    st.dataframe(bands.rename("products").to_frame(), width="content")
+
+
+def gallery(catalog) -> None:
+    types = catalog["articleType"].value_counts()
+    article = st.selectbox("Article type", list(types.index), format_func=lambda t: f"{t} ({types[t]})")
+    subset = catalog[catalog["articleType"] == article]
+    cols = st.columns(3)
+    genders = cols[0].multiselect("Gender", sorted(subset["gender"].unique()))
+    colours = cols[1].multiselect("Colour", sorted(subset["baseColour"].unique()))
+    usages = cols[2].multiselect("Usage", sorted(subset["usage"].unique()))
+    chosen = select_products(catalog, article_type=article, genders=genders, colours=colours, usages=usages)
+    st.caption(f"{len(chosen):,} products; showing the first {min(len(chosen), 36)}")
+    product_grid(chosen.head(36).to_dict("records"), key="gallery")
+
+
+def render() -> None:
+    st.title("Dataset")
+    state.require_prepared()
+    report, catalog = state.report(), state.catalog()
+    metric_tiles({
+        "Rows read": f"{report['rows_read']:,}",
+        "Usable products": f"{report['products']:,}",
+        "Recovered lines": len(report["recovered_lines"]),
+        "Skipped": sum(report["skipped"].values()),
+        "Article types": len(report["distributions"]["articleType"]),
+    })
+    tabs = st.tabs(["Distributions", "Prices", "Data quality", "Gallery"])
+    with tabs[0]:
+        distributions(report)
+    with tabs[1]:
+        prices(catalog)
+    with tabs[2]:
+        st.subheader("Loading report")
+        issues = loading_issues(report)
+        if issues.empty:
+            st.success("Every line was read and every image decoded.")
+        else:
+            st.dataframe(issues, hide_index=True)
+        st.subheader("Missing values (before being set to “Unknown”)")
+        st.dataframe(missing_values(report), hide_index=True, column_config={"share": st.column_config.NumberColumn(format="percent")})
+        st.subheader("Images")
+        st.write({"sizes": report["images"]["sizes"], "modes": report["images"]["modes"]})
+    with tabs[3]:
+        gallery(catalog)
+
+
+render()
