@@ -54,5 +54,5 @@ def require_prepared() -> None:
     """Stop the page with a pointer to Home when the catalogue has not been prepared."""
     if summary() is None:
         st.info("The catalogue is not prepared yet: open Home and run the first-time set-up.")
-        st.page_link("pages/home.py", label="Go to Home", icon="🏠")
+        st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")
         st.stop()
