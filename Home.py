@@ -1,10 +1,8 @@
-"""Streamlit entry point: the router that lists every screen in one place, grouped by who uses it."""
+"""Streamlit entry point: the router. Every screen is listed in ``dashboard/router.py``."""
 
 import streamlit as st
 
+from dashboard.router import navigation
+
 st.set_page_config(page_title="Fashion retrieval", page_icon="👗", layout="wide")
-navigation = st.navigation({
-    "Overview": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
-    "Explore": [st.Page("pages/dataset.py", title="Dataset", icon=":material/bar_chart:")],
-})
-navigation.run()
+navigation().run()

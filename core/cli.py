@@ -18,7 +18,7 @@ from core.config import Settings
 from core.errors import FashionError
 
 # Modules that add their own subcommands with ``register(subparsers)``.
-_COMMAND_MODULES = ("core.cli_model", "core.cli_search")
+_COMMAND_MODULES = ("core.cli_model", "core.cli_search", "core.cli_stylist")
 
 
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -48,6 +48,16 @@ def _cmd_prepare(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    from core.pipeline import build
+
+    report = build(settings, epochs=args.epochs, retrain=args.retrain,
+                   on_stage=lambda stage, message: print(f"[{stage}] {message}", flush=True))
+    print(f"ready: {report.products} products, model {report.model_dir.name}"
+          f"{' (trained now)' if report.trained else ' (reused)'}; {report.index_summary}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", help="working folder (default: $FASHION_HOME or ./data)")
@@ -72,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     prep = commands.add_parser("prepare", help="clean the catalogue, add groups, prices, splits, pairs")
     prep.set_defaults(func=_cmd_prepare)
+
+    whole = commands.add_parser("build", help="prepare, train and index: everything the dashboard needs")
+    whole.add_argument("--epochs", type=int, help="training epochs (default: the training default)")
+    whole.add_argument("--retrain", action="store_true", help="train a new version even if the latest fits this catalogue")
+    whole.set_defaults(func=_cmd_build)
 
     for name in _COMMAND_MODULES:
         try:

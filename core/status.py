@@ -44,3 +44,52 @@ def catalog_summary(settings: Settings) -> CatalogSummary | None:
         splits=dist["split"],
         price_median=report["price"]["median"],
     )
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    version: str
+    path: str
+    backend: str
+    test_r1: float | None
+    test_r10: float | None
+    trained_on_current_data: bool
+
+
+def model_summary(settings: Settings) -> ModelSummary | None:
+    """The latest model's version and test Recall@1/10, or ``None`` when none is trained."""
+    from core.models import latest_model, read_card
+    from core.pipeline import trained_on_current_data
+
+    folder = latest_model(settings)
+    if folder is None:
+        return None
+    card = read_card(folder)
+    after = card.get("metrics_after") or {}
+    return ModelSummary(
+        version=card.get("version", folder.name), path=str(folder), backend=card.get("backend", "?"),
+        test_r1=after.get("t2i_r1"), test_r10=after.get("t2i_r10"),
+        trained_on_current_data=trained_on_current_data(settings, folder),
+    )
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    store: str
+    model_version: str
+    status: str  # "complete", "building" (interrupted), or "missing"
+    items: int
+
+
+def index_summary(settings: Settings, model_version: str, *, client=None) -> IndexSummary:
+    """How many products the store holds for ``model_version`` and whether the last run finished."""
+    from core.index import read_manifest
+    from core.store import collection_name, get_existing, open_client, store_location
+
+    location = store_location(settings)
+    client = client or open_client(settings, location=location)
+    collection = get_existing(client, collection_name(model_version, "image"))
+    if collection is None:
+        return IndexSummary(location.describe(), model_version, "missing", 0)
+    manifest = read_manifest(collection) or {}
+    return IndexSummary(location.describe(), model_version, manifest.get("status", "building"), collection.count())

@@ -12,6 +12,25 @@ from core.explore import load_report
 from core.status import CatalogSummary, catalog_summary
 
 
+def use_router() -> None:
+    """Make sure a deep link into a fresh server shows the router's navigation.
+
+    Because a ``pages/`` folder sits beside Home.py, a fresh Streamlit server answers a deep link
+    (``/search`` as its very first request) in its legacy multipage mode: it runs the page file
+    directly and lists the raw file names in the sidebar. Leaving that mode for the process takes
+    one rerun on the session's first run, before the user has touched
+    any widget. Only then: under AppTest every later run is in the legacy mode, and a rerun there
+    would swallow a button click. (The browser test deep-links into a fresh server.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    first_run = not st.session_state.get("_router_seen", False)
+    st.session_state["_router_seen"] = True
+    if first_run and PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 @st.cache_resource
 def settings() -> Settings:
     return Settings.from_env()
@@ -56,3 +75,82 @@ def require_prepared() -> None:
         st.info("The catalogue is not prepared yet: open Home and run the first-time set-up.")
         st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")
         st.stop()
+
+
+@st.cache_resource(show_spinner="Loading the encoder…")
+def _embedder(model_dir: str):
+    from core.encoders import load_embedder
+
+    return load_embedder(model_dir, cache_dir=settings().cache_dir)
+
+
+def model_dir():
+    """The newest trained model folder, or None."""
+    from core.models import latest_model
+
+    return latest_model(settings())
+
+
+def embedder():
+    """The latest model as an :class:`~core.embedder.Embedder`, loaded once per process; or None."""
+    folder = model_dir()
+    return None if folder is None else _embedder(str(folder))
+
+
+@st.cache_resource(show_spinner="Opening the index…")
+def _searcher(model_dir: str, index_state: str):
+    from core.search import Searcher
+
+    return Searcher(settings(), _embedder(model_dir), client=_client())
+
+
+def _index_state() -> str:
+    """Changes whenever the embedded store is written, so a re-index opens a fresh searcher."""
+    sqlite = settings().chroma_dir / "chroma.sqlite3"
+    return f"{_mtime(sqlite)}"
+
+
+def searcher():
+    """A :class:`~core.search.Searcher` over the latest model's index. Raises FashionError when missing."""
+    from core.errors import FashionError
+
+    folder = model_dir()
+    if folder is None:
+        raise FashionError("no trained model yet: open Home and run the first-time set-up, or `python -m core build`")
+    return _searcher(str(folder), _index_state())
+
+
+def model_summary():
+    from core.status import model_summary as summarise
+
+    return summarise(settings())
+
+
+@st.cache_resource(show_spinner=False)
+def _client():
+    from core.store import open_client
+
+    return open_client(settings())
+
+
+def index_summary(model_version: str):
+    from core.status import index_summary as summarise
+
+    return summarise(settings(), model_version, client=_client())
+
+
+@st.cache_resource(show_spinner="Starting the stylist…")
+def _stylist(model_dir: str, index_state: str):
+    from core.stylist.service import Stylist
+
+    return Stylist.open(settings(), embedder=_embedder(model_dir))
+
+
+def stylist():
+    """The compiled stylist graph over the latest model's index (shared by every session)."""
+    from core.errors import FashionError
+
+    folder = model_dir()
+    if folder is None:
+        raise FashionError("no trained model yet: open Home and run the first-time set-up, or `python -m core build`")
+    return _stylist(str(folder), _index_state())

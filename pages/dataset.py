@@ -80,4 +80,5 @@ def render() -> None:
         gallery(catalog)
 
 
+state.use_router()
 render()

@@ -1,4 +1,4 @@
-"""Home: the state of the system at a glance, and the first-run action."""
+"""Home: the state of the system at a glance (catalogue, model, index) and the first-run action."""
 
 from __future__ import annotations
 
@@ -9,43 +9,85 @@ from core.groups import GROUP_LABELS
 from dashboard import state
 from dashboard.widgets import distribution_chart, metric_tiles
 
+STAGE_LABELS = {"prepare": "Preparing the catalogue", "train": "Training the encoder", "index": "Indexing"}
 
-def prepare_now() -> None:
-    from core.prepare import prepare
 
-    settings = state.settings()
-    with st.status("Preparing the catalogue…", expanded=True) as status:
-        bar = st.progress(0.0, text="reading styles.csv")
+def build_now() -> None:
+    """prepare -> train -> index with live progress; every stage reuses what is already there."""
+    from core.pipeline import build
+
+    with st.status("Setting up…", expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def on_stage(stage: str, message: str) -> None:
+            status.update(label=STAGE_LABELS[stage] + "…")
+            st.write(message)
+            bar.progress(0.0, text=message)
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            bar.progress(min(done / max(total, 1), 1.0), text=f"{STAGE_LABELS[stage]}: {done:,}/{total:,}")
+
         try:
-            result = prepare(settings, progress=lambda done, total, stage: bar.progress(done / total, text=f"{stage}: {done}/{total}"))
+            report = build(state.settings(), on_stage=on_stage, progress=on_progress)
         except FashionError as error:
-            status.update(label="Preparation failed", state="error")
+            status.update(label="Set-up failed", state="error")
             st.error(str(error))
             return
-        status.update(label=f"Prepared {result.products} products", state="complete")
+        status.update(label=f"Ready: {report.products:,} products, model {report.model_dir.name}", state="complete")
+    st.cache_data.clear()
     st.rerun()
+
+
+def next_step(summary, model, index) -> str | None:
+    if summary is None:
+        return "Nothing is prepared yet."
+    if model is None:
+        return "The catalogue is prepared but no encoder is trained yet."
+    if not model.trained_on_current_data:
+        return f"The catalogue changed since {model.version} was trained."
+    if index is None or index.status != "complete":
+        return f"The index for {model.version} is missing or unfinished."
+    return None
 
 
 def render() -> None:
     st.title("Fashion retrieval")
-    summary = state.summary()
+    settings = state.settings()
+    summary, model = state.summary(), state.model_summary()
+    index = state.index_summary(model.version) if model else None
+
+    todo = next_step(summary, model, index)
+    if todo:
+        source = "the generated demo catalogue" if settings.uses_demo else str(settings.catalog_dir)
+        st.info(f"{todo} The configured catalogue is {source}. One click prepares it, trains the encoder "
+                "and builds the index (`python -m core build` does the same).")
+        if st.button("Set everything up", type="primary"):
+            build_now()
     if summary is None:
-        source = "the generated demo catalogue" if state.settings().uses_demo else str(state.settings().catalog_dir)
-        st.info(f"Nothing is prepared yet. The configured catalogue is {source}.")
-        if st.button("Prepare the catalogue", type="primary"):
-            prepare_now()
         return
-    st.caption(f"Catalogue: {summary.path} ({summary.source})")
+
+    st.subheader("Catalogue")
+    st.caption(f"{summary.path} ({summary.source})")
     metric_tiles({
-        "Products": f"{summary.products:,}",
-        "Groups": len(summary.groups),
-        "Recovered lines": summary.recovered,
-        "Skipped": sum(summary.skipped.values()),
+        "Products": f"{summary.products:,}", "Groups": len(summary.groups),
+        "Recovered lines": summary.recovered, "Skipped": sum(summary.skipped.values()),
         "Median price": f"₹{summary.price_median:,}",
     })
+    st.subheader("Model and index")
+    metric_tiles({
+        "Model": model.version if model else "none",
+        "Test R@1": f"{model.test_r1:.3f}" if model and model.test_r1 is not None else "–",
+        "Test R@10": f"{model.test_r10:.3f}" if model and model.test_r10 is not None else "–",
+        "Indexed products": f"{index.items:,}" if index else "–",
+        "Index": index.status if index else "–",
+    })
+    if index:
+        st.caption(f"Store: {index.store}")
     groups = {GROUP_LABELS.get(g, g): n for g, n in summary.groups.items()}
     distribution_chart(groups, title="Products by group", label="group")
-    st.write("Splits: " + ", ".join(f"{k} {v:,}" for k, v in summary.splits.items()))
+    if not todo:
+        st.success("Everything is ready: explore the Dataset, try Search, or ask the Stylist.")
 
 
+state.use_router()
 render()

@@ -69,6 +69,19 @@ def streamlit_server(env: dict[str, str], log_path: Path):
 def wait_for_script(page, *, timeout_ms: int = 60_000) -> None:
     """Wait until the script run finished (Streamlit marks the app ``notRunning``)."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
+    # Widgets render after the run ends; a screenshot taken before shows grey skeletons.
+    # (Images keep a skeleton sibling while they load lazily; those don't count.)
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=\"stSkeleton\"]')]"
+        ".every(e => e.closest('[data-testid=\"stImageContainer\"], [data-testid=\"stImage\"]'))",
+        timeout=timeout_ms,
+    )
+
+
+def nav_links(page) -> list[str]:
+    """The sidebar's page titles (without their icon names)."""
+    texts = page.eval_on_selector_all('[data-testid="stSidebarNavLink"]', "els => els.map(e => e.innerText)")
+    return [t.split("\n")[-1].strip() for t in texts]
 
 
 def exceptions(page) -> list[str]:

@@ -63,3 +63,17 @@ def shared_catalog() -> Path:
     if not (SHARED_CATALOG / "styles.csv").is_file():
         pytest.skip("the shared real catalogue is not beside this checkout")
     return SHARED_CATALOG
+
+
+@pytest.fixture(scope="session")
+def built_demo_home(tmp_path_factory) -> Path:
+    """The demo catalogue prepared, a small encoder trained and the index built: once per session.
+
+    Tests that read it must not write into it (copy it first if they need to).
+    """
+    from core.config import Settings
+    from core.pipeline import build
+
+    home = tmp_path_factory.mktemp("built-demo-home")
+    build(Settings.from_env(env={}, home=home), epochs=6)
+    return home

@@ -20,15 +20,27 @@ def _fresh_caches():
     st.cache_resource.clear()
 
 
-def test_home_first_run_prepares_the_demo_then_shows_the_summary():
-    at = AppTest.from_file(HOME, default_timeout=120).run()
+def test_home_first_run_sets_everything_up(built_demo_home, tmp_path, monkeypatch):
+    """A fresh home: one click prepares the demo, trains and indexes; then Home says it is ready.
+
+    The frozen towers' feature cache is copied from the session's built home (as a second run on
+    the same machine would have it), so the test exercises the whole pipeline in seconds.
+    """
+    import shutil
+
+    home = tmp_path / "fresh-home"
+    shutil.copytree(built_demo_home / "cache" / "features", home / "cache" / "features")
+    monkeypatch.setenv("FASHION_HOME", str(home))
+    at = AppTest.from_file(HOME, default_timeout=300).run()
     assert not at.exception
     assert "Nothing is prepared yet" in at.info[0].value
+    assert not at.metric
     at.button[0].click().run()
     assert not at.exception
-    labels = [m.label for m in at.metric]
-    assert labels[:2] == ["Products", "Groups"]
-    assert at.metric[0].value == "300"
+    assert not at.error, at.error[0].value
+    values = {m.label: m.value for m in at.metric}
+    assert values["Products"] == "300" and values["Model"] == "lit-v1"
+    assert values["Index"] == "complete" and values["Indexed products"] == "300"
     assert "demo" in at.caption[0].value
 
 
@@ -61,3 +73,77 @@ def test_dataset_screen(prepared_demo):
     assert not at.exception
     images = at.get("image")
     assert len(images) > 0
+
+
+@pytest.fixture
+def built_home(built_demo_home, monkeypatch):
+    monkeypatch.setenv("FASHION_HOME", str(built_demo_home))
+    return built_demo_home
+
+
+def test_home_shows_catalogue_model_and_index(built_home):
+    at = AppTest.from_file(HOME, default_timeout=120).run()
+    assert not at.exception
+    values = {m.label: m.value for m in at.metric}
+    assert values["Products"] == "300" and values["Model"] == "lit-v1"
+    assert values["Indexed products"] == "300" and values["Index"] == "complete"
+    assert float(values["Test R@1"]) > 0.2
+    assert at.success[0].value.startswith("Everything is ready")
+
+
+def test_training_screen(built_home):
+    at = AppTest.from_file(HOME, default_timeout=120)
+    at.switch_page("pages/training.py").run()
+    assert not at.exception
+    assert at.selectbox[0].value == "lit-v1"
+    assert [m.label for m in at.metric][:3] == ["Test R@1", "Test R@10", "Test MRR@10"]
+    assert at.get("plotly_chart")  # loss and validation curves
+    assert "text→image R@1" in list(at.dataframe[0].value["metric"])
+
+
+def test_search_screen_text_query_and_more_like_this(built_home):
+    at = AppTest.from_file(HOME, default_timeout=120)
+    at.switch_page("pages/search.py").run()
+    assert not at.exception and "Type a query" in at.info[0].value
+    at.text_input(key="search-text").input("red t-shirt").run()
+    assert not at.exception
+    assert at.caption[0].value.startswith("24 results")
+    assert len(at.get("image")) == 24
+    first_card = next(c.value for c in at.caption if c.value.startswith("₹"))
+    assert "Red" in first_card and "Tshirts" in first_card
+    like = next(b for b in at.button if b.label == "More like this")
+    like.click().run()
+    assert not at.exception
+    assert any(c.value == "More like this product" for c in at.caption)
+
+
+def test_search_screen_empty_result_names_the_filter(built_home):
+    at = AppTest.from_file(HOME, default_timeout=120)
+    at.switch_page("pages/search.py").run()
+    at.multiselect(key="search-gender").select("Men").run()
+    at.multiselect(key="search-article").select("Heels").run()
+    at.text_input(key="search-text").input("heels").run()
+    assert not at.exception
+    assert at.warning[0].value.startswith("No results: no product matches")
+
+
+def test_search_screen_rejects_a_non_image_upload(built_home):
+    at = AppTest.from_file(HOME, default_timeout=120)
+    at.switch_page("pages/search.py").run()
+    at.file_uploader(key="search-upload").upload("notes.png", b"this is not a picture", "image/png").run()
+    assert not at.exception
+    assert at.error and "image" in at.error[0].value.lower()
+
+
+def test_stylist_screen_answers_with_products(built_home):
+    at = AppTest.from_file(HOME, default_timeout=120)
+    at.switch_page("pages/stylist.py").run()
+    assert not at.exception
+    assert "offline" in at.caption[0].value
+    at.chat_input[0].set_value("What should I wear for a brunch date?").run()
+    assert not at.exception
+    assert len(at.chat_message) == 2
+    assert "brunch" in at.chat_message[1].markdown[0].value.lower()
+    assert len(at.chat_message[1].get("image")) >= 2  # the outfit's product cards
+    at.chat_input[0].set_value("make it cheaper").run()
+    assert not at.exception and len(at.chat_message) == 4

@@ -1,0 +1,197 @@
+"""Benchmark of the vector index and search (issue 4): prints its figures, optionally as JSON.
+
+    python benchmarks/bench_search.py --home /tmp/bench-home \
+        --catalog /work/shared/datasets/fashion-product-images-small [--model PATH] [--queries 200]
+
+Measures, on the embedded store:
+1. index build time: cold (empty embedding cache and empty tower feature cache: every image and
+   description is encoded) and warm (a new, empty store; every vector from the embedding cache),
+   plus the no-op re-run;
+2. query latency p50/p95 over ``--queries`` queries: text, filtered text (gender + group + max
+   price of a random product), image (catalogue files), each with the encoding included
+   (``Searcher.search`` end to end) and excluded (the ranking alone, on the same query vectors);
+3. HNSW against exact search: recall@10 of Chroma's top-10 against brute-force numpy top-10 on
+   the same image vectors, for text query vectors, and the latency ratio Chroma / numpy.
+
+The catalogue is prepared into HOME first if needed (not timed as indexing). Use a HOME outside
+the repository; the script never writes beside the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.config import Settings  # noqa: E402
+from core.filters import Filters  # noqa: E402
+from core.index import build_index, load_catalog  # noqa: E402
+from core.search import SearchQuery, Searcher  # noqa: E402
+from core.store import collection_name, open_client, read_all  # noqa: E402
+
+
+def percentiles(samples_s: list[float]) -> dict[str, float]:
+    ms = np.asarray(samples_s) * 1000.0
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2), "n": len(ms)}
+
+
+def load(model: str | None, settings: Settings, feature_cache: Path | None):
+    import torch
+
+    torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "2")))
+    from core.encoders import load_embedder
+    from core.models import latest_model
+
+    path = Path(model) if model else latest_model(settings)
+    if path is None:
+        sys.exit(f"no model: pass --model PATH or train one under {settings.models_dir}")
+    return load_embedder(path, cache_dir=feature_cache), path
+
+
+def drop_collections(settings: Settings, version: str) -> None:
+    client = open_client(settings)
+    for kind in ("image", "text"):
+        name = collection_name(version, kind)
+        if name in [c.name for c in client.list_collections()]:
+            client.delete_collection(name)
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", required=True, help="working folder (outside the repository)")
+    parser.add_argument("--catalog", help="Kaggle-format catalogue folder (default: FASHION_CATALOG or demo)")
+    parser.add_argument("--model", help="model folder (default: the latest under HOME/models)")
+    parser.add_argument("--queries", type=int, default=200, help="queries per latency figure (default 200)")
+    parser.add_argument("--skip-cold", action="store_true", help="do not rebuild from an empty cache")
+    parser.add_argument("--json-out", help="also write the figures to this JSON file")
+    args = parser.parse_args()
+
+    settings = Settings.from_env(home=args.home, catalog=args.catalog)
+    figures: dict = {"home": str(settings.home), "catalog": str(settings.catalog_dir)}
+    if not settings.catalog_parquet.exists():
+        from core.prepare import prepare
+
+        _, seconds = timed(prepare, settings)
+        figures["prepare_s"] = round(seconds, 1)
+    catalog = load_catalog(settings)
+    figures["products"] = len(catalog)
+
+    # 1. index build: cold, warm, no-op -------------------------------------------------------
+    scratch = Path(tempfile.mkdtemp(prefix="bench-features-", dir=settings.home))
+    try:
+        if not args.skip_cold:
+            embedder, model_path = load(args.model, settings, scratch)  # empty tower feature cache
+            figures["model"] = str(model_path)
+            drop_collections(settings, embedder.version)
+            shutil.rmtree(settings.cache_dir / "embeddings" / collection_name(embedder.version, "image"), ignore_errors=True)
+            shutil.rmtree(settings.cache_dir / "embeddings" / collection_name(embedder.version, "text"), ignore_errors=True)
+            report, _ = timed(build_index, settings, embedder)
+            figures["index_cold_s"] = round(report.seconds, 1)
+            figures["index_cold_encoded"] = [report.embedded_images, report.embedded_texts]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    embedder, model_path = load(args.model, settings, None)
+    figures["model"] = str(model_path)
+    figures["model_version"] = embedder.version
+    drop_collections(settings, embedder.version)  # a new, empty store; the embedding cache stays
+    report = build_index(settings, embedder)
+    figures["index_warm_s"] = round(report.seconds, 1)
+    figures["index_warm_encoded"] = [report.embedded_images, report.embedded_texts]
+    report = build_index(settings, embedder, show_progress=False)
+    figures["index_noop_s"] = round(report.seconds, 1)
+
+    # 2. query latency -------------------------------------------------------------------------
+    searcher = Searcher(settings, embedder)
+    rng = np.random.default_rng(0)
+    rows = catalog.iloc[rng.permutation(len(catalog))[: args.queries]].to_dict("records")
+    texts = [f"{r['baseColour']} {r['articleType']} for {r['gender']}".lower() for r in rows]
+    filters = [Filters(gender=r["gender"], group=r["group"], max_price=int(r["price"]) * 2) for r in rows]
+    _, seconds = timed(lambda: searcher.table)  # one-off: the metadata copy filters are checked on
+    figures["metadata_table_load_s"] = round(seconds, 2)
+    for text, flt in zip(texts[:5], filters[:5]):  # warm-up: first calls pay for lazy initialisation
+        searcher.search(SearchQuery(text=text))
+        searcher.search(SearchQuery(text=text, filters=flt))
+
+    def latency(queries: list[SearchQuery]) -> tuple[dict, dict, list[np.ndarray]]:
+        """End to end (``Searcher.search``), then the store alone on the same query vectors."""
+        from core.filters import validate, where_clause
+
+        total = [timed(searcher.search, query)[1] for query in queries]
+        vectors = [searcher.query_vector(query) for query in queries]
+        wheres = [where_clause(validate(query.filters, searcher.vocabulary)) for query in queries]
+        store_only = [
+            timed(searcher.search_vector, vector, filters=query.filters, k=query.k)[1]
+            for vector, query in zip(vectors, queries)
+        ]
+        chroma_where = [
+            timed(
+                searcher.collections["image"].query,
+                query_embeddings=[vector], n_results=query.k, where=where,
+                include=["metadatas", "distances"],
+            )[1]
+            for vector, where, query in zip(vectors, wheres, queries)
+            if where is not None
+        ]  # fmt: skip
+        if chroma_where:  # for comparison: the same filter as a plain Chroma `where`
+            figures.setdefault("chroma_where_only", percentiles(chroma_where))
+        return percentiles(total), percentiles(store_only), vectors
+
+    text_total, text_store, text_vectors = latency([SearchQuery(text=t) for t in texts])
+    filt_total, filt_store, _ = latency([SearchQuery(text=t, filters=f) for t, f in zip(texts, filters)])
+    image_total, image_store, _ = latency([SearchQuery(image=Path(r["image"])) for r in rows])
+    figures["latency"] = {
+        "text": {"with_encoding": text_total, "store_only": text_store},
+        "filtered_text": {"with_encoding": filt_total, "store_only": filt_store},
+        "image": {"with_encoding": image_total, "store_only": image_store},
+    }
+
+    # 3. HNSW vs exact ---------------------------------------------------------------------------
+    collection = searcher.collections["image"]
+    stored = read_all(collection, include=("embeddings",))
+    ids = np.array(stored["ids"])
+    matrix = np.asarray(stored["embeddings"], dtype=np.float32)
+    recalls, chroma_s, numpy_s = [], [], []
+    for vector in text_vectors:
+        got, seconds = timed(collection.query, query_embeddings=[vector], n_results=10, include=["distances"])
+        chroma_s.append(seconds)
+        start = time.perf_counter()
+        scores = matrix @ vector
+        top = np.argpartition(-scores, 10)[:10]
+        exact = ids[top[np.argsort(-scores[top])]]
+        numpy_s.append(time.perf_counter() - start)
+        recalls.append(len(set(got["ids"][0]) & set(exact.tolist())) / 10.0)
+    figures["hnsw_vs_exact"] = {
+        "vectors": int(len(ids)),
+        "dim": int(matrix.shape[1]),
+        "recall_at_10": round(float(np.mean(recalls)), 4),
+        "min_recall_at_10": round(float(np.min(recalls)), 2),
+        "chroma": percentiles(chroma_s),
+        "numpy_exact": percentiles(numpy_s),
+        "latency_ratio_p50": round(float(np.percentile(chroma_s, 50) / np.percentile(numpy_s, 50)), 2),
+    }
+
+    print(json.dumps(figures, indent=2))
+    target = figures["latency"]["filtered_text"]["with_encoding"]["p50_ms"]
+    print(f"target: filtered text query p50 incl. encoding {target} ms (< 30 ms: {'met' if target < 30 else 'NOT met'})")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,251 @@
+"""Backup and restore of the vector store: every ``fashion-*`` collection and its manifest.
+
+A backup is a logical export, not a copy of Chroma's files: per collection, its vectors
+(``embeddings.npy``), its records (``records.jsonl``: id + metadata) and its collection metadata
+(which carries the index manifest), plus a top-level ``manifest.json`` with counts, sha256 of
+every file and a few known queries. Trade-off accepted: slower than copying a folder, but it works
+the same against the embedded store and a Chroma server (whose files we cannot reach), does not
+depend on Chroma's on-disk format, and can move an index from one to the other.
+
+Consistency: only complete indexes are exported, and each collection's count and manifest are
+re-read after the export; if anything moved, the backup is abandoned. Files are written to a
+temporary sibling folder renamed into place at the end, so a half-written backup never looks
+like a backup. Restore checks the sha256s, rebuilds each collection (the image collection is
+marked ``building`` until all of it is in, so search refuses a half-restored index), then verifies
+the counts and re-runs the known queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from core.config import Settings
+from core.errors import FashionError
+from core.index import MANIFEST_KEY, read_manifest
+from core.store import (
+    COLLECTION_PREFIX,
+    get_existing,
+    get_or_create,
+    open_client,
+    read_all,
+    store_location,
+)
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+BACKUP_FORMAT = 1
+KNOWN_QUERIES = 3
+KNOWN_K = 5
+
+
+@dataclass
+class BackupReport:
+    """What a backup or restore did; ``counts`` maps collection name to records."""
+
+    path: str
+    store: str
+    counts: dict[str, int] = field(default_factory=dict)
+    verified_queries: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _exact_top(vectors: np.ndarray, ids: list[str], query: np.ndarray, k: int) -> dict:
+    scores = vectors @ query
+    order = np.argsort(-scores, kind="stable")[:k]
+    return {"expected": [ids[i] for i in order], "scores": [float(scores[i]) for i in order]}
+
+
+def _our_collections(client: "ClientAPI") -> list[str]:
+    return sorted(
+        c if isinstance(c, str) else c.name
+        for c in client.list_collections()
+        if (c if isinstance(c, str) else c.name).startswith(f"{COLLECTION_PREFIX}-")
+    )
+
+
+def backup(settings: Settings, dest: Path, *, client: "ClientAPI | None" = None) -> BackupReport:
+    """Export every ``fashion-*`` collection to ``dest`` (a new or empty folder)."""
+    started = time.perf_counter()
+    dest = Path(dest).expanduser().resolve()
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise FashionError(f"{dest} already exists and is not an empty folder; choose a new one")
+    location = store_location(settings)
+    client = client or open_client(settings, location=location)
+    names = _our_collections(client)
+    if not names:
+        raise FashionError(
+            f"nothing to back up: the {location.describe()} has no index; "
+            f"build one with `python -m core index --home {settings.home}`"
+        )
+    collections = {name: get_existing(client, name) for name in names}
+    for name, col in collections.items():
+        manifest = read_manifest(col)
+        if manifest is not None and manifest.get("status") != "complete":
+            raise FashionError(
+                f"the index in {name} is not complete (status {manifest.get('status')}); "
+                "finish it with `python -m core index` before backing up"
+            )
+
+    tmp = dest.parent / f".{dest.name}.partial-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    report = BackupReport(path=str(dest), store=location.describe())
+    entries = []
+    try:
+        for name, col in tqdm(collections.items(), desc="backing up", unit="collection"):
+            before = (col.count(), json.dumps(col.metadata or {}, sort_keys=True))
+            got = read_all(col, include=("embeddings", "metadatas"))
+            folder = tmp / name
+            folder.mkdir()
+            vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+            np.save(folder / "embeddings.npy", vectors)
+            with open(folder / "records.jsonl", "w", encoding="utf-8") as fh:
+                for id_, meta in zip(got["ids"], got["metadatas"]):
+                    fh.write(json.dumps({"id": id_, "metadata": meta}, sort_keys=True) + "\n")
+            fresh = get_existing(client, name)
+            after = None
+            if fresh is not None:
+                after = (fresh.count(), json.dumps(fresh.metadata or {}, sort_keys=True))
+            if after != before or len(got["ids"]) != before[0]:
+                raise FashionError(f"{name} changed during the backup; run the backup again")
+            known = []
+            if len(got["ids"]) and name.endswith("-image"):
+                picks = sorted(got["ids"])
+                spread = np.linspace(0, len(picks) - 1, KNOWN_QUERIES).astype(int)
+                picks = list(dict.fromkeys(picks[i] for i in spread))
+                position = {id_: i for i, id_ in enumerate(got["ids"])}
+                for pid in picks:
+                    exact = _exact_top(vectors, got["ids"], vectors[position[pid]], KNOWN_K)
+                    known.append({"id": pid, **exact})
+            entries.append(
+                {
+                    "name": name,
+                    "count": len(got["ids"]),
+                    "dim": int(vectors.shape[1]) if vectors.size else None,
+                    "metadata": col.metadata or {},
+                    "known_queries": known,
+                    "files": {
+                        f.name: _sha256(f) for f in sorted(folder.iterdir()) if f.is_file()
+                    },
+                }
+            )
+            report.counts[name] = len(got["ids"])
+        manifest = {
+            "format": BACKUP_FORMAT,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "source": location.describe(),
+            "collections": entries,
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        if dest.exists():
+            dest.rmdir()
+        os.replace(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def read_backup_manifest(source: Path) -> dict:
+    path = Path(source).expanduser() / "manifest.json"
+    if not path.is_file():
+        raise FashionError(f"{source} is not a backup (no manifest.json); make one with `backup --to`")
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise FashionError(f"{path} is not readable JSON ({exc})") from None
+    if manifest.get("format") != BACKUP_FORMAT:
+        raise FashionError(f"{path} has backup format {manifest.get('format')}, expected {BACKUP_FORMAT}")
+    return manifest
+
+
+def restore(settings: Settings, source: Path, *, client: "ClientAPI | None" = None) -> BackupReport:
+    """Replace the collections saved in ``source`` in the current store, then verify them."""
+    started = time.perf_counter()
+    source = Path(source).expanduser().resolve()
+    manifest = read_backup_manifest(source)
+    for entry in manifest["collections"]:
+        for fname, digest in entry["files"].items():
+            path = source / entry["name"] / fname
+            if not path.is_file() or _sha256(path) != digest:
+                raise FashionError(f"backup file {path} is missing or damaged (sha256 mismatch)")
+
+    location = store_location(settings)
+    client = client or open_client(settings, location=location)
+    report = BackupReport(path=str(source), store=location.describe())
+    batch = client.get_max_batch_size()
+    # image collections last: their manifest says "complete" only once everything is back
+    entries = sorted(manifest["collections"], key=lambda e: e["name"].endswith("-image"))
+    for entry in tqdm(entries, desc="restoring", unit="collection"):
+        name = entry["name"]
+        folder = source / name
+        vectors = np.load(folder / "embeddings.npy", allow_pickle=False)
+        records = [json.loads(line) for line in (folder / "records.jsonl").read_text().splitlines()]
+        if len(records) != entry["count"] or len(vectors) != entry["count"]:
+            raise FashionError(f"backup of {name} holds {len(records)} records, expected {entry['count']}")
+        if get_existing(client, name) is not None:
+            client.delete_collection(name)
+        final_meta = dict(entry["metadata"] or {})
+        pending_meta = dict(final_meta)
+        if MANIFEST_KEY in pending_meta:
+            index_manifest = json.loads(pending_meta[MANIFEST_KEY])
+            index_manifest["status"] = "building"
+            pending_meta[MANIFEST_KEY] = json.dumps(index_manifest, sort_keys=True)
+        col = get_or_create(client, name, metadata=pending_meta or None)
+        for start in range(0, len(records), batch):
+            part = records[start : start + batch]
+            col.upsert(
+                ids=[r["id"] for r in part],
+                embeddings=vectors[start : start + batch],
+                metadatas=[r["metadata"] for r in part],
+            )
+        if final_meta:
+            col.modify(metadata=final_meta)
+        report.counts[name] = col.count()
+        if report.counts[name] != entry["count"]:
+            raise FashionError(
+                f"restore of {name} holds {report.counts[name]} records, expected {entry['count']}"
+            )
+        position = {r["id"]: i for i, r in enumerate(records)}
+        for known in entry.get("known_queries", []):
+            got = col.query(
+                query_embeddings=[vectors[position[known["id"]]]],
+                n_results=len(known["expected"]),
+                include=["distances"],
+            )
+            found = got["ids"][0]
+            scores = [1.0 - d for d in got["distances"][0]]
+            # compare similarities, not ids: products with identical vectors tie in any order
+            if len(scores) != len(known["scores"]) or not np.allclose(
+                scores, known["scores"], atol=1e-3
+            ):
+                raise FashionError(
+                    f"restore verification failed for {name}: query for {known['id']} returned "
+                    f"{found}, expected {known['expected']}"
+                )
+            report.verified_queries += 1
+    report.seconds = time.perf_counter() - started
+    return report

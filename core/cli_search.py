@@ -1,0 +1,180 @@
+"""The ``index``, ``search``, ``backup`` and ``restore`` subcommands of ``python -m core``.
+
+Only argument parsing and printing: the work is in ``core.index``, ``core.search`` and
+``core.backup``. ``core.cli`` adds ``--home``/``--catalog`` to every subcommand and turns a
+``FashionError`` into one line on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core.config import Settings
+from core.embedder import Embedder
+from core.errors import FashionError
+
+
+def resolve_embedder(settings: Settings, model: str | None, *, feature_cache: bool = False) -> Embedder:
+    """The embedder for ``--model PATH``, else the newest trained model under ``HOME/models``.
+
+    ``feature_cache`` lets the towers reuse/store frozen features under ``HOME/cache`` (worth it
+    when indexing the catalogue, which training has mostly seen; not for one-off user queries).
+    """
+    path = Path(model).expanduser() if model else None
+    if path is None:
+        try:
+            from core.models import latest_model
+        except ImportError:
+            latest_model = None
+        path = latest_model(settings) if latest_model is not None else None
+        if path is None:
+            raise FashionError(
+                f"no trained model under {settings.models_dir}; train one with "
+                "`python -m core train`, or pass --model PATH"
+            )
+    if not path.exists():
+        raise FashionError(f"no model at {path}")
+    from core.encoders import load_embedder
+
+    return load_embedder(path, cache_dir=settings.cache_dir if feature_cache else None)
+
+
+# -- commands --------------------------------------------------------------------------------
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from core.index import build_index
+
+    embedder = resolve_embedder(settings, args.model, feature_cache=True)
+    report = build_index(settings, embedder, chunk_size=args.chunk_size)
+    print(report.summary())
+    return 0
+
+
+def _filters(args: argparse.Namespace):
+    from core.filters import Filters
+
+    return Filters(
+        gender=tuple(args.gender or ()),
+        group=tuple(args.group or ()),
+        article_type=tuple(args.article_type or ()),
+        colours=tuple(args.colour or ()),
+        season=tuple(args.season or ()),
+        usage=tuple(args.usage or ()),
+        min_price=args.min_price,
+        max_price=args.max_price,
+    )
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from core.search import SearchQuery, Searcher
+
+    if args.query is None and args.image is None and args.like is None:
+        raise FashionError("nothing to search for: give a QUERY text, --image PATH or --like ID")
+    query = SearchQuery(
+        text=args.query,
+        image=Path(args.image) if args.image is not None else None,
+        like_id=args.like,
+        image_weight=args.weight,
+        description_weight=args.description_weight,
+        filters=_filters(args),
+        k=args.k,
+    )
+    embedder = resolve_embedder(settings, args.model)
+    result = Searcher(settings, embedder).search(query)
+    if args.json:
+        print(json.dumps(result.to_dicts(), ensure_ascii=False, indent=2))
+    else:
+        for rank, hit in enumerate(result.hits, 1):
+            print(
+                f"{rank:>3}  {hit.score:6.3f}  {hit.id:>6}  {hit.name}  "
+                f"({hit.gender}, {hit.article_type}, {hit.base_colour}, INR {hit.price})"
+            )
+    if result.reason:
+        print(f"no results: {result.reason}", file=sys.stderr)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from core.backup import backup
+
+    report = backup(settings, Path(args.to))
+    total = sum(report.counts.values())
+    print(
+        f"backed up {len(report.counts)} collections ({total} records) from the {report.store} "
+        f"to {report.path} in {report.seconds:.1f} s"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from core.backup import restore
+
+    report = restore(settings, Path(args.source))
+    total = sum(report.counts.values())
+    print(
+        f"restored {len(report.counts)} collections ({total} records) into the {report.store}; "
+        f"counts match and {report.verified_queries} known queries verified "
+        f"({report.seconds:.1f} s)"
+    )
+    return 0
+
+
+# -- parsers ---------------------------------------------------------------------------------
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+    return value
+
+
+def register(subparsers) -> None:
+    """Add ``index``, ``search``, ``backup`` and ``restore`` to ``python -m core``."""
+    index = subparsers.add_parser("index", help="embed the catalogue and build the vector index")
+    index.add_argument("--model", help="model folder (default: the newest under HOME/models)")
+    index.add_argument("--chunk-size", type=int, default=256, help="products per upsert (default 256)")
+    index.set_defaults(func=cmd_index)
+
+    search = subparsers.add_parser("search", help="search the index by text, image or product")
+    search.add_argument("query", nargs="?", help="what to look for, e.g. 'red t-shirt'")
+    search.add_argument("--image", metavar="PATH", help="an image to search with")
+    search.add_argument("--like", type=int, metavar="ID", help="products like this product id")
+    search.add_argument(
+        "--weight", type=_fraction, default=0.5,
+        help="share of the image (or --like product) when combined with a text (default 0.5)",
+    )  # fmt: skip
+    search.add_argument(
+        "--description-weight", type=_fraction, default=0.0,
+        help="share of the score taken from description vectors (default 0)",
+    )  # fmt: skip
+    for flag, dest, what in (
+        ("--gender", "gender", "Men, Women, ..."),
+        ("--group", "group", "topwear, footwear, ..."),
+        ("--article-type", "article_type", "Tshirts, Jeans, ..."),
+        ("--colour", "colour", "Red, Navy Blue, ... (also --color)"),
+        ("--season", "season", "Summer, Winter, ..."),
+        ("--usage", "usage", "Casual, Formal, ..."),
+    ):
+        aliases = [flag, "--color"] if dest == "colour" else [flag]
+        search.add_argument(
+            *aliases, dest=dest, action="append", metavar="VALUE",
+            help=f"filter: {what}; repeat or comma-separate for several",
+        )  # fmt: skip
+    search.add_argument("--min-price", type=int, metavar="INR", help="lowest price")
+    search.add_argument("--max-price", type=int, metavar="INR", help="highest price")
+    search.add_argument("-k", "--k", type=int, default=10, help="number of results (default 10)")
+    search.add_argument("--json", action="store_true", help="print the results as JSON")
+    search.add_argument("--model", help="model folder (default: the newest under HOME/models)")
+    search.set_defaults(func=cmd_search)
+
+    save = subparsers.add_parser("backup", help="copy the vector store and its manifest")
+    save.add_argument("--to", required=True, metavar="DIR", help="a new or empty folder")
+    save.set_defaults(func=cmd_backup)
+
+    load = subparsers.add_parser("restore", help="restore the vector store from a backup")
+    load.add_argument("--from", dest="source", required=True, metavar="DIR", help="a backup folder")
+    load.set_defaults(func=cmd_restore)

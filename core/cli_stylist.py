@@ -1,0 +1,55 @@
+"""The ``ask`` subcommand of ``python -m core``: one stylist turn from the shell.
+
+Only argument parsing and printing; the work is in ``core.stylist.service.Stylist``. Without
+``--thread`` every call is a fresh conversation; with it, "make it cheaper" refines the previous
+answer of that thread (state in ``HOME/stylist/checkpoints.sqlite``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from core.config import Settings
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from core.stylist.service import Stylist
+
+    preferences = {}
+    if args.gender:
+        preferences["gender"] = args.gender
+    if args.budget:
+        preferences["budget"] = args.budget
+    if args.avoid:
+        preferences["avoided_colours"] = [c.strip() for c in args.avoid.split(",") if c.strip()]
+    if args.favourite:
+        preferences["favourite_colours"] = [c.strip() for c in args.favourite.split(",") if c.strip()]
+    with Stylist.open(settings, model_path=args.model, provider=args.provider) as stylist:
+        answer = stylist.ask(args.message, thread_id=args.thread, preferences=preferences)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(answer.answer)
+        if args.thread is None:
+            print(f"\n(continue this conversation with --thread {answer.thread_id})", file=sys.stderr)
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add ``ask`` to ``python -m core``."""
+    ask = subparsers.add_parser("ask", help="ask the stylist for an outfit from the catalogue")
+    ask.add_argument("message", metavar="MESSAGE", help='e.g. "Office outfit for a woman under 3000"')
+    ask.add_argument("--thread", metavar="ID", help="conversation id: refine the previous answer of this thread")
+    ask.add_argument("--json", action="store_true", help="print answer, products and the analyzed request as JSON")
+    ask.add_argument("--model", help="encoder model folder (default: the newest under HOME/models)")
+    ask.add_argument(
+        "--provider", choices=("offline", "openai", "openai-compatible"),
+        help="chat model (default: $STYLIST_PROVIDER or offline)",
+    )  # fmt: skip
+    ask.add_argument("--gender", help="saved preference: Men, Women, ...")
+    ask.add_argument("--budget", type=int, metavar="INR", help="saved preference: outfit budget")
+    ask.add_argument("--avoid", metavar="COLOURS", help="saved preference: colours to avoid, comma-separated")
+    ask.add_argument("--favourite", metavar="COLOURS", help="saved preference: favourite colours, comma-separated")
+    ask.set_defaults(func=cmd_ask)

@@ -1,0 +1,246 @@
+"""Retrieval evaluation with the published fashion protocol (Marqo's KAGL benchmark).
+
+- text→image: queries = the split's unique product names, gallery = the split's images, relevant =
+  every gallery product with exactly that name; Recall@1, Recall@10 (hit rate), MRR@10;
+- image→text Recall@1 over the split's unique names;
+- category→product P@1 / P@10: the bare articleType as query, each product represented by
+  normalise(0.9 × image + 0.1 × name embedding);
+- text→image again with the whole catalogue as gallery (train images become distractors), and
+  text→image per product group.
+
+Pure numpy over embeddings: the model is only asked for vectors (images by file path, so the lit
+towers hit the feature cache). :class:`RetrievalEvaluator` wraps the same code as a
+sentence-transformers evaluator for the trainer's per-epoch validation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.errors import FashionError
+
+NAME = "productDisplayName"
+
+
+# -- metrics over embeddings ----------------------------------------------------------------
+def _top_k(queries: np.ndarray, gallery: np.ndarray, k: int, chunk: int = 1024) -> np.ndarray:
+    """Indices of the k most similar gallery rows for each query (cosine on normalised rows)."""
+    k = min(k, len(gallery))
+    out = np.empty((len(queries), k), dtype=np.int64)
+    for start in range(0, len(queries), chunk):
+        scores = queries[start : start + chunk] @ gallery.T
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        order = np.take_along_axis(scores, part, axis=1).argsort(axis=1)[:, ::-1]
+        out[start : start + chunk] = np.take_along_axis(part, order, axis=1)
+    return out
+
+
+def ranking_metrics(
+    queries: np.ndarray, gallery: np.ndarray, relevant: list[set[int]], k: int = 10
+) -> dict[str, float]:
+    """Recall@1, Recall@k (at least one relevant in the top k) and MRR@k."""
+    if len(queries) == 0 or len(gallery) == 0:
+        return {"r1": 0.0, f"r{k}": 0.0, f"mrr{k}": 0.0, "queries": 0}
+    top = _top_k(queries, gallery, k)
+    r1 = rk = mrr = 0.0
+    for row, rel in zip(top, relevant):
+        hits = [rank for rank, index in enumerate(row) if index in rel]
+        if hits:
+            rk += 1
+            mrr += 1.0 / (hits[0] + 1)
+            r1 += hits[0] == 0
+    n = len(queries)
+    return {"r1": r1 / n, f"r{k}": rk / n, f"mrr{k}": mrr / n, "queries": n}
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+@dataclass
+class Embeddings:
+    """What the protocol needs from a model, for one catalogue."""
+
+    images: np.ndarray  # (products, d), catalogue order
+    names: dict[str, np.ndarray]  # unique name -> (d,)
+    types: dict[str, np.ndarray]  # unique articleType -> (d,)
+
+
+def embed_catalog(embedder, catalog: pd.DataFrame, *, batch_size: int = 128) -> Embeddings:
+    """Embed every image (by path) and every unique name and articleType of ``catalog``."""
+    paths = catalog["image"].tolist()
+    encode_files = getattr(embedder, "encode_image_files", None)
+    if encode_files is not None:
+        images = encode_files(paths, batch_size=batch_size)
+    else:
+        from core.features import load_rgb
+
+        images = embedder.encode_images([load_rgb(p) for p in paths], batch_size=batch_size)
+    names = sorted(set(catalog[NAME]))
+    types = sorted(set(catalog["articleType"]))
+    texts = embedder.encode_texts(names + types, batch_size=batch_size)
+    return Embeddings(
+        images=np.asarray(images, np.float32),
+        names=dict(zip(names, texts[: len(names)])),
+        types=dict(zip(types, texts[len(names) :])),
+    )
+
+
+def text_to_image(
+    emb: Embeddings, catalog: pd.DataFrame, query_rows: np.ndarray, gallery_rows: np.ndarray
+) -> dict[str, float]:
+    """Queries = unique names of ``query_rows``; gallery = ``gallery_rows``; relevant = same name."""
+    gallery_names = catalog[NAME].to_numpy()[gallery_rows]
+    by_name: dict[str, set[int]] = defaultdict(set)
+    for position, name in enumerate(gallery_names):
+        by_name[name].add(position)
+    names = sorted(set(catalog[NAME].to_numpy()[query_rows]))
+    queries = np.stack([emb.names[n] for n in names]) if names else np.zeros((0, emb.images.shape[1]))
+    return ranking_metrics(queries, emb.images[gallery_rows], [by_name[n] for n in names])
+
+
+def image_to_text(emb: Embeddings, catalog: pd.DataFrame, rows: np.ndarray) -> dict[str, float]:
+    """Each image ranks the unique names of ``rows``: Recall@1 = its own name first."""
+    names = sorted(set(catalog[NAME].to_numpy()[rows]))
+    if not names:
+        return {"r1": 0.0}
+    index = {n: i for i, n in enumerate(names)}
+    text = np.stack([emb.names[n] for n in names])
+    top = _top_k(emb.images[rows], text, 1)[:, 0]
+    truth = np.array([index[n] for n in catalog[NAME].to_numpy()[rows]])
+    return {"r1": float((top == truth).mean())}
+
+
+def category_to_product(emb: Embeddings, catalog: pd.DataFrame, rows: np.ndarray) -> dict[str, float]:
+    """The bare articleType as query; product = normalise(0.9 image + 0.1 name); P@1 and P@10."""
+    names = catalog[NAME].to_numpy()[rows]
+    types = catalog["articleType"].to_numpy()[rows]
+    products = _normalise(0.9 * emb.images[rows] + 0.1 * np.stack([emb.names[n] for n in names]))
+    queries = sorted(set(types))
+    if not queries:
+        return {"p1": 0.0, "p10": 0.0}
+    top = _top_k(np.stack([emb.types[t] for t in queries]), products, 10)
+    p1 = np.mean([types[row[0]] == t for row, t in zip(top, queries)])
+    p10 = np.mean([np.mean(types[row] == t) for row, t in zip(top, queries)])
+    return {"p1": float(p1), "p10": float(p10), "queries": len(queries)}
+
+
+def protocol(emb: Embeddings, catalog: pd.DataFrame, split: str = "test") -> dict[str, Any]:
+    """Every figure of the protocol for ``split`` ("all" = the whole catalogue)."""
+    everything = np.arange(len(catalog))
+    rows = everything if split == "all" else np.flatnonzero(catalog["split"].to_numpy() == split)
+    if len(rows) == 0:
+        raise FashionError(f"the catalogue has no products in split {split!r}")
+    result: dict[str, Any] = {
+        "split": split,
+        "products": int(len(rows)),
+        "queries": int(catalog[NAME].iloc[rows].nunique()),
+        "text_to_image": text_to_image(emb, catalog, rows, rows),
+        "image_to_text": image_to_text(emb, catalog, rows),
+        "category_to_product": category_to_product(emb, catalog, rows),
+    }
+    if split != "all":
+        result["text_to_image_full_gallery"] = text_to_image(emb, catalog, rows, everything)
+    if "group" in catalog.columns:
+        groups = catalog["group"].to_numpy()
+        result["text_to_image_by_group"] = {
+            group: text_to_image(emb, catalog, rows[groups[rows] == group], rows)
+            for group in sorted(set(groups[rows]))
+        }
+    return result
+
+
+def evaluate(embedder, catalog: pd.DataFrame, split: str = "test") -> dict[str, Any]:
+    """Embed ``catalog`` with ``embedder`` and run :func:`protocol` on ``split``."""
+    if split not in ("train", "valid", "test", "all"):
+        raise FashionError(f"unknown split {split!r}: choose test, valid, train or all")
+    if split != "all" and "split" not in catalog.columns:
+        raise FashionError("this catalogue has no split column: use --split all")
+    return protocol(embed_catalog(embedder, catalog), catalog, split)
+
+
+def headline(result: dict[str, Any]) -> dict[str, float]:
+    """The flat figures a model card and the log keep."""
+    t2i = result["text_to_image"]
+    flat = {
+        "t2i_r1": t2i["r1"],
+        "t2i_r10": t2i["r10"],
+        "t2i_mrr10": t2i["mrr10"],
+        "i2t_r1": result["image_to_text"]["r1"],
+        "cat_p1": result["category_to_product"]["p1"],
+        "cat_p10": result["category_to_product"]["p10"],
+    }
+    if "text_to_image_full_gallery" in result:
+        flat["t2i_full_r1"] = result["text_to_image_full_gallery"]["r1"]
+        flat["t2i_full_r10"] = result["text_to_image_full_gallery"]["r10"]
+    return {key: round(float(value), 4) for key, value in flat.items()}
+
+
+def format_report(result: dict[str, Any]) -> str:
+    """A human-readable table of :func:`protocol`'s result."""
+    t2i, full = result["text_to_image"], result.get("text_to_image_full_gallery")
+    lines = [
+        f"split {result['split']}: {result['products']} products, {result['queries']} unique names",
+        f"text→image      R@1 {t2i['r1']:.3f}  R@10 {t2i['r10']:.3f}  MRR@10 {t2i['mrr10']:.3f}",
+    ]
+    if full:
+        lines.append(
+            f"  whole gallery R@1 {full['r1']:.3f}  R@10 {full['r10']:.3f}  MRR@10 {full['mrr10']:.3f}"
+        )
+    lines.append(f"image→text      R@1 {result['image_to_text']['r1']:.3f}")
+    cat = result["category_to_product"]
+    lines.append(f"category→product P@1 {cat['p1']:.3f}  P@10 {cat['p10']:.3f}")
+    for group, metrics in result.get("text_to_image_by_group", {}).items():
+        lines.append(
+            f"  {group:<14} {metrics['queries']:>5} queries  R@1 {metrics['r1']:.3f}  R@10 {metrics['r10']:.3f}"
+        )
+    return "\n".join(lines)
+
+
+# -- the trainer's evaluator ----------------------------------------------------------------
+def _base_evaluator():
+    from sentence_transformers.base.evaluation.evaluator import BaseEvaluator
+
+    return BaseEvaluator
+
+
+class RetrievalEvaluator(_base_evaluator()):
+    """Text→image (and image→text) retrieval on one split, for ``SentenceTransformerTrainer``.
+
+    Primary metric: MRR@10 (smoother than R@1 for choosing the best epoch).
+    """
+
+    def __init__(self, catalog: pd.DataFrame, split: str = "valid", name: str = "valid", batch_size: int = 256):
+        super().__init__()
+        self.catalog = catalog[catalog["split"] == split].reset_index(drop=True) if split != "all" else catalog
+        self.split = split
+        self.name = name
+        self.batch_size = batch_size
+        self.primary_metric = "t2i_mrr10"
+
+    def __call__(self, model, output_path: str | None = None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
+        from core.encoders import SentenceTransformerEmbedder
+
+        embedder = SentenceTransformerEmbedder(model, version="training")
+        was_training = model.training
+        model.eval()
+        try:
+            emb = embed_catalog(embedder, self.catalog, batch_size=self.batch_size)
+        finally:
+            model.train(was_training)
+        rows = np.arange(len(self.catalog))
+        t2i = text_to_image(emb, self.catalog, rows, rows)
+        metrics = {
+            "t2i_r1": t2i["r1"],
+            "t2i_r10": t2i["r10"],
+            "t2i_mrr10": t2i["mrr10"],
+            "i2t_r1": image_to_text(emb, self.catalog, rows)["r1"],
+        }
+        metrics = self.prefix_name_to_metrics(metrics, self.name)
+        self.store_metrics_in_model_card_data(model, metrics, epoch, steps)
+        return metrics

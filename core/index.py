@@ -1,0 +1,437 @@
+"""Building the vector index: catalogue rows -> cached embeddings -> two Chroma collections.
+
+Owns ``build_index`` (what ``python -m core index`` runs), the on-disk ``EmbeddingCache`` and the
+index manifest. For every product it stores the image embedding (collection ``<model>-image``) and
+the description embedding (``<model>-text``), each with the same metadata, so either side can be
+filtered alike.
+
+Resumable by construction: the collections are upserted in chunks no larger than
+``client.get_max_batch_size()``; before a chunk is upserted its embeddings are appended to the
+cache (keyed by model version and the sha1 of the image file bytes / description text), so an
+interrupted run, re-run, re-embeds nothing it had computed. A product whose stored metadata is
+already exactly what we would write is skipped, one that changed is re-upserted (from the cache if
+its image and text did not change), and ids no longer in the catalogue are deleted.
+
+The manifest (model version, dimension, catalogue hash, counts, status, filter vocabulary) lives
+in the image collection's own metadata rather than in a file beside it: it is then always in step
+with the vectors, in embedded and server mode alike, and travels with any copy of the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from PIL import Image
+from tqdm.auto import tqdm
+
+from core.config import Settings
+from core.embedder import Embedder
+from core.errors import FashionError
+from core.filters import Vocabulary
+from core.store import (
+    collection_name,
+    collection_space,
+    get_existing,
+    get_or_create,
+    open_client,
+    read_all,
+    store_location,
+)
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+MANIFEST_KEY = "manifest"
+MANIFEST_FORMAT = 1
+DEFAULT_CHUNK = 256
+ProgressFn = Callable[[int, int], None]
+
+TEXT_COLUMNS = (
+    "gender",
+    "group",
+    "masterCategory",
+    "subCategory",
+    "articleType",
+    "baseColour",
+    "season",
+    "usage",
+)
+
+
+# -- embedding cache -------------------------------------------------------------------------
+class EmbeddingCache:
+    """Append-only vectors on disk, ``key -> float32[dim]``, for one model version and kind.
+
+    Each ``put`` writes one ``.npz`` shard atomically (temp file + rename), so a crash loses at
+    most the chunk being written. ``compact`` merges the shards into one.
+    """
+
+    def __init__(self, root: Path, version: str, kind: str):
+        self.dir = Path(root) / "embeddings" / collection_name(version, kind)
+        self._vectors: dict[str, np.ndarray] | None = None
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._vectors is None:
+            self._vectors = {}
+            for shard in sorted(self.dir.glob("*.npz")):
+                try:
+                    with np.load(shard, allow_pickle=False) as data:
+                        keys, vectors = data["keys"], data["vectors"]
+                except (OSError, ValueError, KeyError):  # a torn or foreign file: ignore it
+                    continue
+                for key, vector in zip(keys.tolist(), vectors):
+                    self._vectors[key] = vector
+        return self._vectors
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        vectors = self._load()
+        return {key: vectors[key] for key in keys if key in vectors}
+
+    def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        if not len(keys):
+            return
+        vectors = np.asarray(vectors, dtype=np.float32)
+        self._write(list(keys), vectors, f"{time.time_ns():020d}-{os.getpid()}.npz")
+        store = self._load()
+        for key, vector in zip(keys, vectors):
+            store[key] = vector
+
+    def compact(self) -> None:
+        shards = sorted(self.dir.glob("*.npz"))
+        if len(shards) <= 1:
+            return
+        vectors = self._load()
+        keys = sorted(vectors)
+        self._write(keys, np.stack([vectors[k] for k in keys]), f"{time.time_ns():020d}-all.npz")
+        for shard in shards:
+            shard.unlink(missing_ok=True)
+
+    def _write(self, keys: list[str], vectors: np.ndarray, name: str) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.dir / f".{name}.tmp"
+        with open(tmp, "wb") as fh:
+            np.savez(fh, keys=np.array(keys, dtype=str), vectors=vectors)
+        os.replace(tmp, self.dir / name)
+
+
+# -- catalogue -> records ----------------------------------------------------------------------
+def load_catalog(settings: Settings) -> pd.DataFrame:
+    """The prepared catalogue; FashionError with the fix when it is missing."""
+    path = settings.catalog_parquet
+    if not path.exists():
+        raise FashionError(
+            f"no prepared catalogue at {path}; run `python -m core prepare --home {settings.home}`"
+        )
+    catalog = pd.read_parquet(path)
+    if catalog.empty:
+        raise FashionError(f"the prepared catalogue {path} has no products")
+    duplicated = catalog["id"][catalog["id"].duplicated()]
+    if len(duplicated):
+        raise FashionError(f"{path} repeats product ids, e.g. {int(duplicated.iloc[0])}")
+    return catalog
+
+
+def file_sha1(path: str | Path) -> str:
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()
+
+
+def text_sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def product_text(row: dict) -> str:
+    """What the text tower embeds for a product: its description, else its name."""
+    text = str(row.get("description") or "").strip()
+    return text or str(row.get("productDisplayName") or "").strip()
+
+
+def product_metadata(row: dict, image_hash: str) -> dict:
+    """The metadata stored with both vectors of a product (Chroma takes no None values)."""
+    meta = {
+        "id": int(row["id"]),
+        "name": str(row["productDisplayName"]),
+        "description": str(row.get("description") or ""),
+        **{col: str(row[col]) for col in TEXT_COLUMNS},
+        "price": int(row["price"]),
+        "image": str(row["image"]),
+        "image_sha1": image_hash,
+        "text_sha1": text_sha1(product_text(row)),
+    }
+    year = row.get("year")
+    if year is not None and not pd.isna(year):
+        meta["year"] = int(year)
+    return meta
+
+
+def catalog_records(catalog: pd.DataFrame, *, show_progress: bool = True) -> list[dict]:
+    """One metadata dict per product, with the image content hash; errors name missing files."""
+    rows = catalog.to_dict("records")
+    missing = [r["image"] for r in rows if not Path(str(r["image"])).is_file()]
+    if missing:
+        raise FashionError(
+            f"{len(missing)} catalogue images are missing (e.g. {missing[0]}); "
+            "re-run `python -m core prepare`"
+        )
+    hashes = [
+        file_sha1(r["image"])
+        for r in tqdm(rows, desc="hashing images", unit="img", disable=not show_progress)
+    ]
+    return [product_metadata(row, h) for row, h in zip(rows, hashes)]
+
+
+def catalog_hash(records: Sequence[dict]) -> str:
+    digest = hashlib.sha1()
+    for meta in sorted(records, key=lambda m: m["id"]):
+        digest.update(json.dumps(meta, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()
+
+
+# -- manifest --------------------------------------------------------------------------------
+def read_manifest(collection: "Collection | None") -> dict | None:
+    if collection is None:
+        return None
+    raw = (collection.metadata or {}).get(MANIFEST_KEY)
+    try:
+        return json.loads(raw) if raw else None
+    except json.JSONDecodeError:
+        return None
+
+
+def write_manifest(collection: "Collection", manifest: dict) -> None:
+    metadata = dict(collection.metadata or {})
+    metadata[MANIFEST_KEY] = json.dumps(manifest, sort_keys=True)
+    collection.modify(metadata=metadata)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+# -- build -----------------------------------------------------------------------------------
+@dataclass
+class IndexReport:
+    """What one ``build_index`` run did."""
+
+    model_version: str
+    store: str
+    collections: dict[str, str]
+    products: int
+    upserted: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    embedded_images: int = 0
+    embedded_texts: int = 0
+    cached_images: int = 0
+    cached_texts: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        return (
+            f"indexed {self.products} products for model {self.model_version} "
+            f"({self.upserted} upserted, {self.unchanged} unchanged, {self.removed} removed; "
+            f"embedded {self.embedded_images} images and {self.embedded_texts} texts, "
+            f"{self.cached_images} + {self.cached_texts} from cache) "
+            f"into the {self.store} in {self.seconds:.1f} s"
+        )
+
+
+def _stored_metadata(collection: "Collection", page: int) -> dict[str, dict]:
+    got = read_all(collection, include=("metadatas",), page=page)
+    return {id_: dict(meta or {}) for id_, meta in zip(got["ids"], got["metadatas"])}
+
+
+def _open_images(paths: Sequence[str]) -> list[Image.Image]:
+    images = []
+    for path in paths:
+        try:
+            with Image.open(path) as img:
+                images.append(img.convert("RGB"))
+        except (OSError, Image.DecompressionBombError) as exc:
+            raise FashionError(f"cannot decode catalogue image {path}: {exc}") from None
+    return images
+
+
+def _encode_image_paths(embedder: Embedder, paths: list[str], batch_size: int) -> np.ndarray:
+    """By file when the embedder can (the packaged towers then reuse their frozen-feature cache,
+    keyed by file content), else by decoded image."""
+    by_file = getattr(embedder, "encode_image_files", None)
+    if by_file is not None:
+        return by_file(paths, batch_size=batch_size)
+    return embedder.encode_images(_open_images(paths), batch_size=batch_size)
+
+
+def _vectors(
+    cache: EmbeddingCache,
+    keys: list[str],
+    encode: Callable[[list[int]], np.ndarray],
+    dim: int,
+) -> tuple[np.ndarray, int]:
+    """Vectors for ``keys``, computing (and caching) only those not cached; returns (vectors, n)."""
+    cached = cache.get_many(keys)
+    todo = [i for i, key in enumerate(keys) if key not in cached]
+    fresh: dict[str, np.ndarray] = {}
+    if todo:
+        unique = list(dict.fromkeys(keys[i] for i in todo))
+        first = {key: keys.index(key) for key in unique}
+        computed = np.asarray(encode([first[k] for k in unique]), dtype=np.float32)
+        if computed.shape != (len(unique), dim):
+            raise FashionError(
+                f"the encoder returned shape {computed.shape}, expected ({len(unique)}, {dim})"
+            )
+        cache.put(unique, computed)
+        fresh = dict(zip(unique, computed))
+    out = np.stack([cached[k] if k in cached else fresh[k] for k in keys]).astype(np.float32)
+    return out, len(fresh)
+
+
+def build_index(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    client: "ClientAPI | None" = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    encode_batch_size: int = 64,
+    progress: ProgressFn | None = None,
+    show_progress: bool = True,
+) -> IndexReport:
+    """Index the prepared catalogue with ``embedder``; safe to re-run and to resume.
+
+    ``progress(done, total)`` is called after every chunk (the dashboard drives a progress bar
+    with it); ``show_progress`` adds tqdm bars on stderr.
+    """
+    started = time.perf_counter()
+    catalog = load_catalog(settings)
+    records = catalog_records(catalog, show_progress=show_progress)
+    location = store_location(settings)
+    client = client or open_client(settings, location=location)
+    names = {kind: collection_name(embedder.version, kind) for kind in ("image", "text")}
+
+    existing = get_existing(client, names["image"])
+    manifest = read_manifest(existing)
+    if manifest and manifest.get("dim") not in (None, embedder.dim):
+        raise FashionError(
+            f"collection {names['image']} holds {manifest['dim']}-d vectors but model "
+            f"{embedder.version} makes {embedder.dim}-d ones; give the model a new version"
+        )
+    collections = {kind: get_or_create(client, name) for kind, name in names.items()}
+    for kind, col in collections.items():
+        if collection_space(col) not in (None, "cosine"):
+            raise FashionError(f"collection {col.name} is not in cosine space; delete it first")
+
+    wanted_hash = catalog_hash(records)
+    report = IndexReport(
+        model_version=embedder.version,
+        store=location.describe(),
+        collections=dict(names),
+        products=len(records),
+    )
+    vocabulary = Vocabulary.from_records(records).to_dict()
+    new_manifest = {
+        "format": MANIFEST_FORMAT,
+        "model_version": embedder.version,
+        "dim": int(embedder.dim),
+        "collections": dict(names),
+        "catalog_hash": wanted_hash,
+        "catalog_rows": len(records),
+        "vocabulary": vocabulary,
+        "status": "building",
+        "started_at": _now(),
+        "completed_at": None,
+        "counts": {},
+    }
+    if (
+        manifest
+        and manifest.get("status") == "complete"
+        and manifest.get("catalog_hash") == wanted_hash
+        and all(col.count() == len(records) for col in collections.values())
+    ):
+        report.unchanged = len(records)
+        report.counts = {kind: col.count() for kind, col in collections.items()}
+        report.seconds = time.perf_counter() - started
+        return report
+    write_manifest(collections["image"], new_manifest)
+
+    max_batch = client.get_max_batch_size()
+    page = max(1, min(max_batch, 5000))
+    stored = {kind: _stored_metadata(col, page) for kind, col in collections.items()}
+
+    # products removed from the catalogue
+    wanted_ids = {str(m["id"]) for m in records}
+    for kind, col in collections.items():
+        stale = sorted(set(stored[kind]) - wanted_ids)
+        for start in range(0, len(stale), max_batch):
+            col.delete(ids=stale[start : start + max_batch])
+        if kind == "image":
+            report.removed = len(stale)
+
+    todo = [
+        m
+        for m in records
+        if not all(stored[kind].get(str(m["id"])) == m for kind in collections)
+    ]
+    report.unchanged = len(records) - len(todo)
+    chunk = max(1, min(chunk_size, max_batch))
+    caches = {kind: EmbeddingCache(settings.cache_dir, embedder.version, kind) for kind in names}
+    texts_by_id = {int(r["id"]): product_text(r) for r in catalog.to_dict("records")}
+
+    bar = tqdm(total=len(todo), desc="indexing", unit="product", disable=not show_progress)
+    try:
+        for start in range(0, len(todo), chunk):
+            metas = todo[start : start + chunk]
+            ids = [str(m["id"]) for m in metas]
+            texts = [texts_by_id[m["id"]] for m in metas]
+            image_vectors, n_img = _vectors(
+                caches["image"],
+                [m["image_sha1"] for m in metas],
+                lambda idx: _encode_image_paths(embedder, [metas[i]["image"] for i in idx], encode_batch_size),
+                embedder.dim,
+            )
+            text_vectors, n_txt = _vectors(
+                caches["text"],
+                [m["text_sha1"] for m in metas],
+                lambda idx: embedder.encode_texts(
+                    [texts[i] for i in idx], batch_size=encode_batch_size
+                ),
+                embedder.dim,
+            )
+            collections["image"].upsert(ids=ids, embeddings=image_vectors, metadatas=metas)
+            collections["text"].upsert(ids=ids, embeddings=text_vectors, metadatas=metas)
+            report.embedded_images += n_img
+            report.embedded_texts += n_txt
+            report.cached_images += len(metas) - n_img
+            report.cached_texts += len(metas) - n_txt
+            report.upserted += len(metas)
+            bar.update(len(metas))
+            if progress is not None:
+                progress(report.upserted, len(todo))
+    finally:
+        bar.close()
+
+    for cache in caches.values():
+        cache.compact()
+    report.counts = {kind: col.count() for kind, col in collections.items()}
+    if any(count != len(records) for count in report.counts.values()):
+        raise FashionError(
+            f"index counts {report.counts} differ from the {len(records)} catalogue products; "
+            "re-run `python -m core index`"
+        )
+    new_manifest.update(status="complete", completed_at=_now(), counts=report.counts)
+    write_manifest(collections["image"], new_manifest)
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,70 @@
+"""``build``: prepare -> train -> index in one call, for the first run (CLI and Home screen).
+
+Each stage reuses what is already there, so a second ``build`` costs seconds: prepare is cheap and
+byte-stable; training is skipped when the latest model was trained on this exact
+``catalog.parquet`` (its card records the file's SHA-256); indexing is resumable and skips
+products already stored for that model version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from core.config import Settings
+from core.determinism import file_sha256
+
+STAGES = ("prepare", "train", "index")
+StageFn = Callable[[str, str], None]  # (stage, message)
+ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    products: int
+    model_dir: Path
+    trained: bool
+    indexed: int
+    index_summary: str
+
+
+def trained_on_current_data(settings: Settings, model_dir: Path | None) -> bool:
+    """Whether ``model_dir``'s card names this exact prepared catalogue."""
+    from core.models import read_card
+
+    if model_dir is None or not settings.catalog_parquet.is_file():
+        return False
+    recorded = (read_card(model_dir).get("data") or {}).get("catalog_sha256")
+    return recorded == file_sha256(settings.catalog_parquet)
+
+
+def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | None = None,
+          progress: ProgressFn | None = None, retrain: bool = False) -> BuildReport:
+    """Run every stage that is out of date; ``on_stage``/``progress`` report what is happening."""
+    from core.encoders import load_embedder
+    from core.index import build_index
+    from core.models import latest_model
+    from core.prepare import prepare
+    from core.train import TrainConfig, train
+
+    say = on_stage or (lambda stage, message: None)
+    tick = progress or (lambda stage, done, total: None)
+
+    say("prepare", "Preparing the catalogue")
+    prepared = prepare(settings, progress=lambda done, total, _: tick("prepare", done, total))
+
+    model_dir = latest_model(settings)
+    trained = retrain or not trained_on_current_data(settings, model_dir)
+    if trained:
+        say("train", "Training the encoder (features are extracted once, then cached)")
+        config = TrainConfig() if epochs is None else TrainConfig(epochs=epochs)
+        model_dir = train(settings, config, progress=progress is None).model_dir
+    else:
+        say("train", f"Reusing {model_dir.name}: trained on this catalogue")
+
+    say("index", f"Indexing with {model_dir.name}")
+    embedder = load_embedder(model_dir, cache_dir=settings.cache_dir)
+    report = build_index(settings, embedder, progress=lambda done, total: tick("index", done, total),
+                         show_progress=progress is None)
+    return BuildReport(prepared.products, model_dir, trained, prepared.products, report.summary())

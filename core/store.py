@@ -1,0 +1,155 @@
+"""The vector store: which Chroma client to talk to, and how our collections are named and made.
+
+Two backends behind one factory. ``embedded`` (the default) is a ``PersistentClient`` under
+``settings.chroma_dir``: nothing to run, one machine. ``http`` talks to a ``chroma run`` server
+through ``HttpClient``: chosen when ``CHROMA_HOST`` is set (``CHROMA_PORT`` defaults to 8000), so a
+team can share one index. Everything above this module (index, search, backup) only sees a
+``ClientAPI`` and is identical for both.
+
+Collections are named after the model version and the vector kind (``image`` or ``text``): two
+collections per model rather than one with a ``kind`` field, so each HNSW graph holds one kind of
+vector and a query never has to filter on kind. Both are created in cosine space, explicitly
+(Chroma's default is l2), and always with ``embedding_function=None``: we supply every vector.
+
+Trade-off accepted: ``CHROMA_HOST``/``CHROMA_PORT`` are read here from the environment until
+``core.config.Settings`` grows fields for them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping
+
+from core.config import Settings
+from core.errors import FashionError
+
+if TYPE_CHECKING:  # chromadb is imported lazily: it is slow to import and the CLI may not need it
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+KINDS = ("image", "text")
+COLLECTION_PREFIX = "fashion"
+DEFAULT_PORT = 8000
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where the vectors live: ``embedded`` with a path, or ``http`` with host and port."""
+
+    backend: str
+    path: str | None = None
+    host: str | None = None
+    port: int | None = None
+
+    def describe(self) -> str:
+        if self.backend == "http":
+            return f"Chroma server http://{self.host}:{self.port}"
+        return f"embedded Chroma store at {self.path}"
+
+
+def store_location(settings: Settings, env: Mapping[str, str] | None = None) -> StoreLocation:
+    """Resolve the backend from ``CHROMA_HOST``/``CHROMA_PORT`` (server) or the home folder."""
+    env = os.environ if env is None else env
+    host = (env.get("CHROMA_HOST") or "").strip()
+    if not host:
+        return StoreLocation("embedded", path=str(settings.chroma_dir))
+    raw_port = (env.get("CHROMA_PORT") or str(DEFAULT_PORT)).strip()
+    try:
+        port = int(raw_port)
+    except ValueError:
+        raise FashionError(f"CHROMA_PORT must be a port number, got {raw_port!r}") from None
+    if not 0 < port < 65536:
+        raise FashionError(f"CHROMA_PORT must be between 1 and 65535, got {port}")
+    return StoreLocation("http", host=host, port=port)
+
+
+def open_client(settings: Settings, *, location: StoreLocation | None = None) -> "ClientAPI":
+    """A Chroma client for ``location`` (default: resolved from settings and the environment).
+
+    Example: ``client = open_client(Settings.from_env())``.
+    """
+    location = location or store_location(settings)
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)  # no network calls, ever
+    match location.backend:
+        case "embedded":
+            import chromadb
+
+            os.makedirs(location.path, exist_ok=True)
+            return chromadb.PersistentClient(path=location.path, settings=chroma_settings)
+        case "http":
+            import chromadb
+
+            try:
+                client = chromadb.HttpClient(
+                    host=location.host, port=location.port, settings=chroma_settings
+                )
+                client.heartbeat()
+            except Exception as exc:  # connection refused, DNS, TLS, wrong service...
+                raise FashionError(
+                    f"cannot reach the {location.describe()} ({type(exc).__name__}: {exc}); "
+                    "start it with `chroma run --path DIR --host HOST --port PORT` "
+                    "or unset CHROMA_HOST to use the embedded store"
+                ) from None
+            return client
+        case other:
+            raise FashionError(f"unknown store backend {other!r}; valid: embedded, http")
+
+
+def collection_name(version: str, kind: str) -> str:
+    """``fashion-<version>-<kind>``, with characters Chroma refuses replaced by ``-``."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", version).strip("-._") or "model"
+    safe = re.sub(r"\.{2,}", ".", safe)
+    return f"{COLLECTION_PREFIX}-{safe}-{kind}"[:512]
+
+
+def get_or_create(client: "ClientAPI", name: str, *, metadata: dict | None = None) -> "Collection":
+    """Open ``name`` or create it in cosine space; never with an embedding function."""
+    return client.get_or_create_collection(
+        name,
+        embedding_function=None,
+        configuration={"hnsw": {"space": "cosine"}},
+        metadata=metadata,
+    )
+
+
+def get_existing(client: "ClientAPI", name: str) -> "Collection | None":
+    """The collection ``name``, or None when it does not exist."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        return client.get_collection(name, embedding_function=None)
+    except (NotFoundError, ValueError):
+        return None
+
+
+def collection_space(collection: "Collection") -> str | None:
+    """The distance space a collection was created with (``cosine``, ``l2``, ``ip``)."""
+    config = collection.configuration or {}
+    hnsw = config.get("hnsw") or {}
+    return hnsw.get("space") or (collection.metadata or {}).get("hnsw:space")
+
+
+def read_all(
+    collection: "Collection",
+    *,
+    include: tuple[str, ...] = ("metadatas",),
+    page: int = 5000,
+) -> dict[str, list]:
+    """Every record of ``collection`` (``ids`` plus each of ``include``), read page by page."""
+    out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        got = collection.get(include=list(include), limit=page, offset=offset)
+        out["ids"].extend(got["ids"])
+        for key in include:
+            values = got.get(key)
+            out[key].extend(list(values) if values is not None else [None] * len(got["ids"]))
+        if len(got["ids"]) < page:
+            return out
+        offset += page

@@ -1,0 +1,90 @@
+"""Stylist: a chat that answers with real catalogue products, per browser session."""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from core.errors import FashionError
+from dashboard import state
+from dashboard.products import product_grid
+
+THREAD, MESSAGES = "stylist-thread", "stylist-messages"
+
+
+def preferences(vocabulary) -> dict:
+    values = vocabulary.values
+    with st.sidebar:
+        st.header("Your preferences")
+        gender = st.selectbox("Gender", ["any", *values.get("gender", ())], key="pref-gender")
+        budget = st.number_input("Budget per outfit (₹, 0 = none)", 0, 100_000, 0, step=500, key="pref-budget")
+        favourite = st.multiselect("Favourite colours", values.get("baseColour", ()), key="pref-fav")
+        avoided = st.multiselect("Colours to avoid", values.get("baseColour", ()), key="pref-avoid")
+        if st.button("New conversation", icon=":material/restart_alt:"):
+            st.session_state.pop(THREAD, None)
+            st.session_state.pop(MESSAGES, None)
+            st.rerun()
+    return {"gender": None if gender == "any" else gender, "budget": budget or None,
+            "favourite_colours": list(favourite), "avoided_colours": list(avoided)}
+
+
+def show_turn(turn: dict) -> None:
+    with st.chat_message(turn["role"]):
+        if turn["role"] == "user":
+            st.markdown(turn["text"])
+            return
+        text_col, cards_col = st.columns([3, 2])
+        text_col.markdown(turn["text"])  # the stylist's notices are part of its answer
+        with cards_col:
+            product_grid(turn.get("products", []), columns=2, captions=[p["slot"] for p in turn.get("products", [])], key=f"turn-{id(turn)}")
+        with st.expander("What the stylist understood"):
+            st.json(turn.get("request", {}))
+
+
+def render() -> None:
+    st.title("Stylist")
+    state.require_prepared()
+    try:
+        stylist, searcher = state.stylist(), state.searcher()
+    except FashionError as error:
+        st.warning(str(error))
+        st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")
+        return
+    prefs = preferences(searcher.vocabulary)
+    st.caption(f"Provider: **{stylist.provider}**" + "".join(f" · {n}" for n in stylist.notices))
+    st.session_state.setdefault(THREAD, uuid.uuid4().hex)
+    history = st.session_state.setdefault(MESSAGES, [])
+    for turn in history:
+        show_turn(turn)
+
+    message = st.chat_input("What should I wear for a brunch date?")
+    if not message:
+        if not history:
+            st.info("Ask for an outfit: an occasion, a budget, colours you like… then refine it (“make it cheaper”, “in blue instead”).")
+        return
+    history.append({"role": "user", "text": message})
+    show_turn(history[-1])
+    with st.chat_message("assistant"):
+        answer = {}
+
+        def tokens():
+            for kind, value in stylist.stream(message, st.session_state[THREAD], prefs):
+                if kind == "token":
+                    yield value
+                else:
+                    answer["value"] = value
+
+        try:
+            st.write_stream(tokens())
+        except FashionError as error:
+            st.error(str(error))
+            return
+    result = answer["value"]
+    products = [{**p.to_dict(), "image": p.image, "baseColour": p.base_colour, "articleType": p.article_type} for p in result.products]
+    history.append({"role": "assistant", "text": result.answer, "products": products, "request": result.request})
+    st.rerun()
+
+
+state.use_router()
+render()

@@ -1,0 +1,181 @@
+"""Training on the demo catalogue: it learns, keeps towers frozen, caches features, versions models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from core.config import Settings
+from core.demo import generate_demo
+from core.encoders import ImageTower, LitConfig, TextTower, efficientnet_weights, load_model, minilm_path
+from core.errors import FashionError
+from core.models import latest_model, read_card
+from core.prepare import prepare
+from core.train import TrainConfig, train
+
+FAST = dict(epochs=6, batch_size=64, lit=LitConfig(image_size=96))
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory) -> Settings:
+    root = tmp_path_factory.mktemp("model-demo")
+    generate_demo(root / "catalog", 300, seed=0)
+    settings = Settings.from_env(env={}, home=root / "home", catalog=root / "catalog")
+    prepare(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def first_run(demo_settings):
+    return train(demo_settings, TrainConfig(**FAST), progress=False)
+
+
+@pytest.fixture(scope="session")
+def second_run(demo_settings, first_run):
+    """A re-run with one training image corrupted since the first: everything else is cached."""
+    catalog = pd.read_parquet(demo_settings.catalog_parquet)
+    victim = Path(catalog[catalog["split"] == "train"]["image"].iloc[0])
+    original = victim.read_bytes()
+    computed: list[int] = []
+    real_compute = ImageTower._compute
+
+    def counting(self, items, indices):
+        computed.extend(indices)
+        return real_compute(self, items, indices)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ImageTower, "_compute", counting)
+        victim.write_bytes(b"\xff\xd8\xff\xe0 this is not a jpeg")
+        try:
+            result = train(demo_settings, TrainConfig(**{**FAST, "epochs": 1}), progress=False)
+        finally:
+            victim.write_bytes(original)
+    return result, victim, computed
+
+
+def test_training_raises_recall_far_above_the_untrained_heads(first_run):
+    before, after = first_run.metrics_before["text_to_image"], first_run.metrics_after["text_to_image"]
+    assert after["r1"] >= before["r1"] + 0.3
+    assert after["r10"] >= 0.8
+    assert first_run.metrics_after["category_to_product"]["p1"] > first_run.metrics_before["category_to_product"]["p1"]
+
+
+def test_frozen_towers_are_unchanged_after_training(first_run):
+    model = load_model(first_run.model_dir)
+    image = next(m for m in model.modules() if isinstance(m, ImageTower))
+    packaged = torch.load(efficientnet_weights(image.variant), map_location="cpu", weights_only=True)
+    for name, value in image.backbone.state_dict().items():  # weights and BatchNorm statistics
+        torch.testing.assert_close(value, packaged[name], rtol=0, atol=0)
+    from transformers import AutoModel
+
+    text = next(m for m in model.modules() if isinstance(m, TextTower))
+    original = AutoModel.from_pretrained(str(minilm_path()), local_files_only=True).state_dict()
+    for name, value in text.auto_model.state_dict().items():
+        torch.testing.assert_close(value, original[name], rtol=0, atol=0)
+
+
+def test_model_card_log_and_latest_pointer(demo_settings, first_run):
+    card = read_card(first_run.model_dir)
+    assert card["version"] == first_run.model_dir.name and card["backend"] == "lit"
+    assert card["config"]["lit"]["image_size"] == 96 and card["config"]["epochs"] == 6
+    assert len(card["data"]["catalog_sha256"]) == 64
+    assert card["metrics_after"]["t2i_r1"] > card["metrics_before"]["t2i_r1"]
+    assert card["wall_time_s"] > 0 and card["best_epoch"] is not None
+    events = [json.loads(line) for line in (first_run.model_dir / "training_log.jsonl").read_text().splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "start" and "test_before" in kinds and "test_after" in kinds
+    steps = [e for e in events if e["event"] == "step"]
+    epochs = [e for e in events if e["event"] == "epoch"]
+    assert len(epochs) == 6 and all("valid_t2i_r1" in e for e in epochs)
+    assert steps and all(np.isfinite(e["loss"]) and e["time_s"] >= 0 for e in steps)
+    assert steps[-1]["loss"] < steps[0]["loss"]
+
+
+def test_rerun_hits_the_feature_cache_and_skips_a_corrupt_image(demo_settings, first_run, second_run):
+    result, victim, computed = second_run
+    assert len(computed) == 1  # only the changed file: every other image came from the cache
+    assert [Path(s["image"]) for s in result.skipped_images] == [victim]
+    assert result.metrics_after["products"] == read_card(first_run.model_dir)["test_after"]["products"]
+
+
+def test_versions_are_never_overwritten(demo_settings, first_run, second_run):
+    result = second_run[0]
+    assert result.model_dir != first_run.model_dir
+    assert latest_model(demo_settings) == result.model_dir
+    assert read_card(first_run.model_dir)["config"]["epochs"] == 6  # v1 untouched
+    assert read_card(result.model_dir)["skipped_images"]
+
+
+def test_cli_evaluate_json_on_the_latest_model(demo_settings, first_run, second_run, capsys):
+    from core.cli import main
+
+    code = main(["evaluate", "--home", str(demo_settings.home), "--catalog", str(demo_settings.catalog_dir),
+                 "--model", str(first_run.model_dir), "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result["text_to_image"]) >= {"r1", "r10", "mrr10"}
+    assert set(result["category_to_product"]) >= {"p1", "p10"} and "r1" in result["image_to_text"]
+    assert result["text_to_image"]["r1"] == pytest.approx(first_run.metrics_after["text_to_image"]["r1"], abs=1e-6)
+
+
+def test_cli_evaluates_a_catalogue_it_never_saw(demo_settings, first_run, tmp_path, capsys):
+    from core.cli import main
+
+    other = generate_demo(tmp_path / "other", 40, seed=7).out_dir
+    code = main(["evaluate", "--home", str(demo_settings.home), "--catalog", str(other), "--split", "all",
+                 "--model", str(first_run.model_dir), "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["split"] == "all" and result["products"] == 40
+    assert not (demo_settings.home / "processed" / "report.json").read_text().count(str(other))
+
+
+def test_cli_train_without_prepare_is_a_clear_error(tmp_path, capsys):
+    from core.cli import main
+
+    code = main(["train", "--home", str(tmp_path / "empty"), "--epochs", "1", "--quiet"])
+    assert code == 2
+    assert "run `python -m core prepare` first" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [({"backend": "openclip"}, "unknown backend"), ({"loss": "triplet"}, "unknown loss"),
+     ({"backend": "clip"}, "--base-model")],
+)
+def test_bad_training_options_are_user_errors(overrides, message):
+    with pytest.raises(FashionError, match=message):
+        TrainConfig(**overrides)
+
+
+def test_clip_backend_trains_only_its_projections(demo_settings, first_run, tmp_path):
+    from tests.test_encoders import make_tiny_clip
+
+    folder = make_tiny_clip(tmp_path)
+    settings = demo_settings.with_(home=tmp_path / "home")
+    settings.processed_dir.mkdir(parents=True)
+    for name in ("catalog.parquet", "pairs.parquet"):
+        (settings.processed_dir / name).write_bytes((demo_settings.processed_dir / name).read_bytes())
+    result = train(settings, TrainConfig(backend="clip", base_model=str(folder), epochs=1, batch_size=64),
+                   progress=False)
+    assert result.model_dir.name == "clip-v1"
+    before = load_model(folder).state_dict()
+    after = load_model(result.model_dir).state_dict()
+    changed = {name.rsplit(".", 2)[-2] for name in before if not torch.equal(before[name], after[name])}
+    assert changed == {"text_projection", "visual_projection"}
+
+
+def test_stock_mnrl_loss_with_no_duplicates_sampler_runs(demo_settings, first_run, tmp_path):
+    settings = demo_settings.with_(home=tmp_path / "home")
+    settings.processed_dir.mkdir(parents=True)
+    (settings.processed_dir / "catalog.parquet").write_bytes(demo_settings.catalog_parquet.read_bytes())
+    settings.cache_dir.mkdir(parents=True)
+    # share the warm cache so this test only trains
+    (settings.cache_dir / "features").symlink_to(demo_settings.cache_dir / "features")
+    result = train(settings, TrainConfig(**{**FAST, "epochs": 2, "loss": "mnrl"}), progress=False)
+    assert result.metrics_after["text_to_image"]["r1"] > result.metrics_before["text_to_image"]["r1"]
