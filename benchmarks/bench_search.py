@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.config import Settings  # noqa: E402
 from core.filters import Filters  # noqa: E402
-from core.index import build_index, load_catalog  # noqa: E402
+from core.catalog import load_catalog  # noqa: E402
+from core.index import build_index  # noqa: E402
 from core.search import SearchQuery, Searcher  # noqa: E402
 from core.store import collection_name, open_client, read_all  # noqa: E402
 

@@ -24,6 +24,8 @@ COLUMNS: tuple[str, ...] = (
     "id", "gender", "masterCategory", "subCategory", "articleType",
     "baseColour", "season", "year", "usage", "productDisplayName",
 )
+# What prepare writes: the raw columns, cleaned, plus its own.
+PREPARED_COLUMNS: tuple[str, ...] = (*COLUMNS, "group", "description", "price", "split", "image")
 NAME_COLUMN = "productDisplayName"
 CATEGORICAL = ("gender", "masterCategory", "subCategory", "articleType", "baseColour", "season", "usage")
 UNKNOWN = "Unknown"
@@ -162,8 +164,18 @@ def _name_from_attributes(row: pd.Series) -> str:
 
 
 def load_catalog(settings) -> pd.DataFrame:
-    """The prepared catalogue (``processed/catalog.parquet``); a clear error if prepare has not run."""
+    """The prepared catalogue (``processed/catalog.parquet``), checked; a clear error with the fix
+    when prepare has not run, or its output is empty, stale (missing columns) or inconsistent."""
     path = settings.catalog_parquet
     if not path.is_file():
         raise CatalogError(f"no prepared catalogue at {path}: run `python -m core prepare` first")
-    return pd.read_parquet(path)
+    catalog = pd.read_parquet(path)
+    missing = [c for c in PREPARED_COLUMNS if c not in catalog.columns]
+    if missing:
+        raise CatalogError(f"{path} lacks column(s) {', '.join(missing)}: run `python -m core prepare` again")
+    if catalog.empty:
+        raise CatalogError(f"the prepared catalogue {path} has no products")
+    duplicated = catalog["id"][catalog["id"].duplicated()]
+    if len(duplicated):
+        raise CatalogError(f"{path} repeats product ids, e.g. {int(duplicated.iloc[0])}: run `python -m core prepare` again")
+    return catalog

@@ -32,8 +32,10 @@ import pandas as pd
 from PIL import Image
 from tqdm.auto import tqdm
 
+from core.catalog import load_catalog
 from core.config import Settings
 from core.embedder import Embedder
+from core.features import file_sha1, text_sha1
 from core.errors import FashionError
 from core.filters import Vocabulary
 from core.store import (
@@ -127,30 +129,6 @@ class EmbeddingCache:
 
 
 # -- catalogue -> records ----------------------------------------------------------------------
-def load_catalog(settings: Settings) -> pd.DataFrame:
-    """The prepared catalogue; FashionError with the fix when it is missing."""
-    path = settings.catalog_parquet
-    if not path.exists():
-        raise FashionError(
-            f"no prepared catalogue at {path}; run `python -m core prepare --home {settings.home}`"
-        )
-    catalog = pd.read_parquet(path)
-    if catalog.empty:
-        raise FashionError(f"the prepared catalogue {path} has no products")
-    duplicated = catalog["id"][catalog["id"].duplicated()]
-    if len(duplicated):
-        raise FashionError(f"{path} repeats product ids, e.g. {int(duplicated.iloc[0])}")
-    return catalog
-
-
-def file_sha1(path: str | Path) -> str:
-    return hashlib.sha1(Path(path).read_bytes()).hexdigest()
-
-
-def text_sha1(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
 def product_text(row: dict) -> str:
     """What the text tower embeds for a product: its description, else its name."""
     text = str(row.get("description") or "").strip()

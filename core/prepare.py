@@ -22,7 +22,7 @@ import pandas as pd
 from PIL import Image
 from tqdm.auto import tqdm
 
-from core.catalog import COLUMNS, clean_styles, read_styles
+from core.catalog import PREPARED_COLUMNS, clean_styles, read_styles
 from core.config import Settings
 from core.determinism import file_sha256
 from core.enrich import describe, simulated_price
@@ -31,7 +31,7 @@ from core.groups import group_of
 from core.pairs import build_pairs
 from core.splits import assign_splits
 
-CATALOG_COLUMNS = (*COLUMNS, "group", "description", "price", "split", "image")
+CATALOG_COLUMNS = PREPARED_COLUMNS
 Progress = Callable[[int, int, str], None]
 
 

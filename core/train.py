@@ -135,14 +135,10 @@ class MaskedInfoNCELoss(nn.Module):
 
 # -- data -----------------------------------------------------------------------------------
 def load_prepared(settings) -> pd.DataFrame:
-    path = Path(settings.catalog_parquet)
-    if not path.is_file():
-        raise FashionError(f"no prepared catalogue at {path}: run `python -m core prepare` first")
-    catalog = pd.read_parquet(path)
-    missing = {"image", "split", "productDisplayName", *ATTRIBUTES} - set(catalog.columns)
-    if missing:
-        raise FashionError(f"{path} lacks columns {sorted(missing)}: run `python -m core prepare` again")
-    return catalog
+    """The prepared catalogue (see :func:`core.catalog.load_catalog`)."""
+    from core.catalog import load_catalog
+
+    return load_catalog(settings)
 
 
 def warm_features(model, catalog: pd.DataFrame, text_field: str, progress: bool = True) -> tuple[list[dict[str, str]], set[int]]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from core.filters import Filters
 from core.index import build_index
 from core.search import SearchQuery, Searcher
 from core.store import open_client, store_location
+from tests.browser import free_port, wait_until
 from tests.test_search import (  # noqa: F401 - fixtures shared with the search tests
     DEMO_SIZE,
     demo_catalog,
@@ -26,22 +25,6 @@ from tests.test_search import (  # noqa: F401 - fixtures shared with the search 
 )
 
 CHROMA = Path(sys.executable).with_name("chroma")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(ready, *, timeout: float, what: str, interval: float = 0.1) -> None:
-    """Poll ``ready()`` until it is true or ``timeout`` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if ready():
-            return
-        time.sleep(interval)
-    raise TimeoutError(f"{what} not ready after {timeout} s")
 
 
 def _heartbeat(port: int) -> bool:
