@@ -120,10 +120,16 @@ def searcher():
     return _searcher(str(folder), _index_state())
 
 
-def model_summary():
+@st.cache_data(show_spinner=False)
+def _model_summary(model_dir: str, catalog_mtime: float):
     from core.status import model_summary as summarise
 
     return summarise(settings())
+
+
+def model_summary():
+    """The latest model's card figures; recomputed only when the model or the catalogue changes."""
+    return _model_summary(str(model_dir()), _mtime(settings().catalog_parquet))
 
 
 @st.cache_resource(show_spinner=False)

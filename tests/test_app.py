@@ -68,11 +68,16 @@ def test_dataset_screen(prepared_demo):
     assert not at.exception
     assert at.metric[1].label == "Usable products" and at.metric[1].value == "300"
     assert [t.label for t in at.tabs] == ["Distributions", "Prices", "Data quality", "Gallery"]
+    assert len(at.get("plotly_chart")) == 6  # only the open tab ran
+    at.session_state["dataset-tab"] = "Data quality"
+    at.run()
+    assert not at.exception
     assert at.success[0].value.startswith("Every line was read")
+    at.session_state["dataset-tab"] = "Gallery"
+    at.run()
     at.selectbox[0].select_index(1).run()  # another article type in the gallery
     assert not at.exception
-    images = at.get("image")
-    assert len(images) > 0
+    assert len(at.get("image")) > 0
 
 
 @pytest.fixture
