@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterable
+from typing import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
@@ -290,27 +290,23 @@ def normalise_draft(draft: RequestDraft, lexicon: Lexicon, message: str) -> tupl
     notices: list[str] = []
     dropped: list[str] = []
 
-    def colours(values: list[str]) -> list[str]:
-        out = []
-        for v in values:
-            c = lexicon.canonical_colour(v)
-            out.append(c) if c else dropped.append(v)
-        return list(dict.fromkeys(out))
+    def mapped(to_canonical) -> Callable[[list[str]], list[str]]:
+        """Each value in the catalogue's spelling (deduplicated); unknown ones go to ``dropped``."""
 
-    def types(values: list[str]) -> list[str]:
-        out = []
-        for v in values:
-            t = lexicon.canonical_type(v)
-            out.append(t) if t else dropped.append(v)
-        return list(dict.fromkeys(out))
+        def convert(values: list[str]) -> list[str]:
+            out = []
+            for v in values:
+                c = to_canonical(v)
+                out.append(c) if c else dropped.append(v)
+            return list(dict.fromkeys(out))
 
-    def groups(values: list[str]) -> list[str]:
-        out = []
-        for v in values:
-            key = str(v).strip().lower()
-            g = key if key in GROUPS else GROUP_WORDS.get(key)
-            out.append(g) if g else dropped.append(v)
-        return list(dict.fromkeys(out))
+        return convert
+
+    def group_of_word(value: str) -> str | None:
+        key = str(value).strip().lower()
+        return key if key in GROUPS else GROUP_WORDS.get(key)
+
+    colours, types, groups = mapped(lexicon.canonical_colour), mapped(lexicon.canonical_type), mapped(group_of_word)
 
     occ = (draft.occasion or "").strip().lower() or None
     occ = ALIASES.get(occ, occ) if occ else None
