@@ -18,7 +18,7 @@ from core.config import Settings
 from core.errors import FashionError
 
 # Modules that add their own subcommands with ``register(subparsers)``.
-_COMMAND_MODULES = ("core.cli_model", "core.cli_search", "core.cli_stylist")
+_COMMAND_MODULES = ("core.cli_model", "core.cli_search", "core.cli_stylist", "core.cli_curation")
 
 
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,7 +11,6 @@ import json
 import os
 from pathlib import Path
 
-from core.errors import FashionError
 
 
 def register(subparsers) -> None:

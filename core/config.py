@@ -100,3 +100,18 @@ class Settings:
     @property
     def chroma_dir(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def projections_dir(self) -> Path:
+        """2-D maps of the embeddings (UMAP/PCA), keyed by model version and parameters."""
+        return self.cache_dir / "projections"
+
+    @property
+    def quality_dir(self) -> Path:
+        """Per-query retrieval results, keyed by model version and catalogue."""
+        return self.cache_dir / "quality"
+
+    @property
+    def curation_db(self) -> Path:
+        """Merchandisers' tags, flags, notes and suggestion decisions (SQLite): user work, not a cache."""
+        return self.home / "curation" / "curation.sqlite3"

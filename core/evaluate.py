@@ -9,13 +9,18 @@
   text→image per product group.
 
 Pure numpy over embeddings: the model is only asked for vectors (images by file path, so the lit
-towers hit the feature cache). :class:`RetrievalEvaluator` wraps the same code as a
-sentence-transformers evaluator for the trainer's per-epoch validation.
+towers hit the feature cache). Every text→image figure comes from :func:`rank_queries`, the rank of
+each query's first relevant product in the full gallery ranking (ties broken by gallery position),
+so the per-query tables of ``core.quality`` and these aggregates cannot disagree.
+:class:`RetrievalEvaluator` wraps the same code as a sentence-transformers evaluator for the
+trainer's per-epoch validation; it is defined on first use, so importing the protocol (as the
+dashboard's Retrieval quality screen does) does not import sentence-transformers and torch.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,22 +45,80 @@ def _top_k(queries: np.ndarray, gallery: np.ndarray, k: int, chunk: int = 1024) 
     return out
 
 
+@dataclass(frozen=True)
+class QueryRanks:
+    """Where each query's relevant items land in the FULL gallery ranking (not cut at k).
+
+    The ranking orders the gallery by score, ties by gallery position (a stable sort), so every
+    figure is deterministic. Arrays are aligned with the queries; gallery positions are 0-based.
+    """
+
+    rank: np.ndarray  # 1-based rank of the best-ranked relevant item; 0 = no relevant item
+    relevant: np.ndarray  # gallery position of that item; -1 = none
+    relevant_score: np.ndarray  # its score; nan = none
+    top: np.ndarray  # gallery position ranked first; -1 = empty gallery
+    top_score: np.ndarray  # its score; nan = empty gallery
+
+
+def rank_queries(
+    queries: np.ndarray, gallery: np.ndarray, relevant: list[set[int]], chunk: int = 1024
+) -> QueryRanks:
+    """Per query: the rank of the first relevant gallery item and what came first (cosine scores).
+
+    >>> rank_queries(np.ones((1, 1)), np.array([[0.2], [0.9]]), [{0}]).rank  # doctest: +SKIP
+    array([2])
+    """
+    n, size = len(queries), len(gallery)
+    rank = np.zeros(n, np.int64)
+    best_at = np.full(n, -1, np.int64)
+    best_score = np.full(n, np.nan, np.float32)
+    top = np.full(n, -1, np.int64)
+    top_score = np.full(n, np.nan, np.float32)
+    if n == 0 or size == 0:
+        return QueryRanks(rank, best_at, best_score, top, top_score)
+    positions = np.arange(size)
+    for start in range(0, n, chunk):
+        scores = queries[start : start + chunk] @ gallery.T
+        rows = np.arange(len(scores))
+        mask = np.zeros(scores.shape, dtype=bool)
+        for row, rel in enumerate(relevant[start : start + chunk]):
+            mask[row, sorted(rel)] = True
+        best = np.where(mask, scores, -np.inf).max(axis=1)
+        found = mask.any(axis=1)
+        tied = scores == best[:, None]
+        first = np.argmax(mask & tied, axis=1)  # the lowest position among equally scored relevant items
+        above = (scores > best[:, None]).sum(axis=1) + (tied & (positions < first[:, None])).sum(axis=1)
+        part = slice(start, start + len(scores))
+        rank[part] = np.where(found, above + 1, 0)
+        best_at[part] = np.where(found, first, -1)
+        best_score[part] = np.where(found, scores[rows, first], np.nan)
+        top[part] = scores.argmax(axis=1)  # first maximum = the lowest position among ties
+        top_score[part] = scores[rows, top[part]]
+    return QueryRanks(rank, best_at, best_score, top, top_score)
+
+
+def metrics_from_ranks(ranks: np.ndarray, k: int = 10) -> dict[str, float]:
+    """Recall@1, Recall@k and MRR@k from 1-based ranks (0 = no relevant item: a miss)."""
+    ranks = np.asarray(ranks, dtype=np.int64)
+    n = len(ranks)
+    if n == 0:
+        return {"r1": 0.0, f"r{k}": 0.0, f"mrr{k}": 0.0, "queries": 0}
+    hit = (ranks >= 1) & (ranks <= k)
+    return {
+        "r1": float(np.count_nonzero(ranks == 1) / n),
+        f"r{k}": float(np.count_nonzero(hit) / n),
+        f"mrr{k}": float(np.sum(1.0 / ranks[hit]) / n),
+        "queries": n,
+    }
+
+
 def ranking_metrics(
     queries: np.ndarray, gallery: np.ndarray, relevant: list[set[int]], k: int = 10
 ) -> dict[str, float]:
-    """Recall@1, Recall@k (at least one relevant in the top k) and MRR@k."""
+    """Recall@1, Recall@k (at least one relevant in the top k) and MRR@k, from :func:`rank_queries`."""
     if len(queries) == 0 or len(gallery) == 0:
         return {"r1": 0.0, f"r{k}": 0.0, f"mrr{k}": 0.0, "queries": 0}
-    top = _top_k(queries, gallery, k)
-    r1 = rk = mrr = 0.0
-    for row, rel in zip(top, relevant):
-        hits = [rank for rank, index in enumerate(row) if index in rel]
-        if hits:
-            rk += 1
-            mrr += 1.0 / (hits[0] + 1)
-            r1 += hits[0] == 0
-    n = len(queries)
-    return {"r1": r1 / n, f"r{k}": rk / n, f"mrr{k}": mrr / n, "queries": n}
+    return metrics_from_ranks(rank_queries(queries, gallery, relevant).rank, k)
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -71,16 +134,30 @@ class Embeddings:
     types: dict[str, np.ndarray]  # unique articleType -> (d,)
 
 
-def embed_catalog(embedder, catalog: pd.DataFrame, *, batch_size: int = 128) -> Embeddings:
-    """Embed every image (by path) and every unique name and articleType of ``catalog``."""
+def embed_catalog(embedder, catalog: pd.DataFrame, *, batch_size: int = 128,
+                  progress: Callable[[int, int], None] | None = None) -> Embeddings:
+    """Embed every image (by path) and every unique name and articleType of ``catalog``.
+
+    ``progress(done, total)`` (optional) is called as the images are embedded, in chunks of
+    ``8 × batch_size`` (a row's vector does not depend on the other rows of its batch).
+    """
     paths = catalog["image"].tolist()
     encode_files = getattr(embedder, "encode_image_files", None)
-    if encode_files is not None:
-        images = encode_files(paths, batch_size=batch_size)
-    else:
+    if encode_files is None:
         from core.features import load_rgb
 
-        images = embedder.encode_images([load_rgb(p) for p in paths], batch_size=batch_size)
+        def encode_files(items, batch_size):
+            return embedder.encode_images([load_rgb(p) for p in items], batch_size=batch_size)
+
+    if progress is None:
+        images = encode_files(paths, batch_size=batch_size)
+    else:
+        step, parts = 8 * batch_size, []
+        progress(0, len(paths))
+        for start in range(0, len(paths), step):
+            parts.append(np.asarray(encode_files(paths[start : start + step], batch_size=batch_size)))
+            progress(min(start + step, len(paths)), len(paths))
+        images = np.concatenate(parts) if parts else np.zeros((0, getattr(embedder, "dim", 0)), np.float32)
     names = sorted(set(catalog[NAME]))
     types = sorted(set(catalog["articleType"]))
     texts = embedder.encode_texts(names + types, batch_size=batch_size)
@@ -91,17 +168,26 @@ def embed_catalog(embedder, catalog: pd.DataFrame, *, batch_size: int = 128) -> 
     )
 
 
-def text_to_image(
+def text_to_image_queries(
     emb: Embeddings, catalog: pd.DataFrame, query_rows: np.ndarray, gallery_rows: np.ndarray
-) -> dict[str, float]:
-    """Queries = unique names of ``query_rows``; gallery = ``gallery_rows``; relevant = same name."""
+) -> tuple[list[str], np.ndarray, list[set[int]]]:
+    """The protocol's queries: (unique names of ``query_rows``, their vectors, relevant gallery
+    positions = every ``gallery_rows`` product with exactly that name)."""
     gallery_names = catalog[NAME].to_numpy()[gallery_rows]
     by_name: dict[str, set[int]] = defaultdict(set)
     for position, name in enumerate(gallery_names):
         by_name[name].add(position)
     names = sorted(set(catalog[NAME].to_numpy()[query_rows]))
     queries = np.stack([emb.names[n] for n in names]) if names else np.zeros((0, emb.images.shape[1]))
-    return ranking_metrics(queries, emb.images[gallery_rows], [by_name[n] for n in names])
+    return names, queries, [by_name.get(n, set()) for n in names]
+
+
+def text_to_image(
+    emb: Embeddings, catalog: pd.DataFrame, query_rows: np.ndarray, gallery_rows: np.ndarray
+) -> dict[str, float]:
+    """Queries = unique names of ``query_rows``; gallery = ``gallery_rows``; relevant = same name."""
+    _, queries, relevant = text_to_image_queries(emb, catalog, query_rows, gallery_rows)
+    return ranking_metrics(queries, emb.images[gallery_rows], relevant)
 
 
 def image_to_text(emb: Embeddings, catalog: pd.DataFrame, rows: np.ndarray) -> dict[str, float]:
@@ -203,44 +289,51 @@ def format_report(result: dict[str, Any]) -> str:
 
 
 # -- the trainer's evaluator ----------------------------------------------------------------
-def _base_evaluator():
+def _define_retrieval_evaluator():
     from sentence_transformers.base.evaluation.evaluator import BaseEvaluator
 
-    return BaseEvaluator
+    class RetrievalEvaluator(BaseEvaluator):
+        """Text→image (and image→text) retrieval on one split, for ``SentenceTransformerTrainer``.
+
+        Primary metric: MRR@10 (smoother than R@1 for choosing the best epoch).
+        """
+
+        def __init__(self, catalog: pd.DataFrame, split: str = "valid", name: str = "valid", batch_size: int = 256):
+            super().__init__()
+            self.catalog = catalog[catalog["split"] == split].reset_index(drop=True) if split != "all" else catalog
+            self.split = split
+            self.name = name
+            self.batch_size = batch_size
+            self.primary_metric = "t2i_mrr10"
+
+        def __call__(self, model, output_path: str | None = None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
+            from core.encoders import SentenceTransformerEmbedder
+
+            embedder = SentenceTransformerEmbedder(model, version="training")
+            was_training = model.training
+            model.eval()
+            try:
+                emb = embed_catalog(embedder, self.catalog, batch_size=self.batch_size)
+            finally:
+                model.train(was_training)
+            rows = np.arange(len(self.catalog))
+            t2i = text_to_image(emb, self.catalog, rows, rows)
+            metrics = {
+                "t2i_r1": t2i["r1"],
+                "t2i_r10": t2i["r10"],
+                "t2i_mrr10": t2i["mrr10"],
+                "i2t_r1": image_to_text(emb, self.catalog, rows)["r1"],
+            }
+            metrics = self.prefix_name_to_metrics(metrics, self.name)
+            self.store_metrics_in_model_card_data(model, metrics, epoch, steps)
+            return metrics
+
+    RetrievalEvaluator.__qualname__ = "RetrievalEvaluator"  # picklable by name, via __getattr__
+    return RetrievalEvaluator
 
 
-class RetrievalEvaluator(_base_evaluator()):
-    """Text→image (and image→text) retrieval on one split, for ``SentenceTransformerTrainer``.
-
-    Primary metric: MRR@10 (smoother than R@1 for choosing the best epoch).
-    """
-
-    def __init__(self, catalog: pd.DataFrame, split: str = "valid", name: str = "valid", batch_size: int = 256):
-        super().__init__()
-        self.catalog = catalog[catalog["split"] == split].reset_index(drop=True) if split != "all" else catalog
-        self.split = split
-        self.name = name
-        self.batch_size = batch_size
-        self.primary_metric = "t2i_mrr10"
-
-    def __call__(self, model, output_path: str | None = None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
-        from core.encoders import SentenceTransformerEmbedder
-
-        embedder = SentenceTransformerEmbedder(model, version="training")
-        was_training = model.training
-        model.eval()
-        try:
-            emb = embed_catalog(embedder, self.catalog, batch_size=self.batch_size)
-        finally:
-            model.train(was_training)
-        rows = np.arange(len(self.catalog))
-        t2i = text_to_image(emb, self.catalog, rows, rows)
-        metrics = {
-            "t2i_r1": t2i["r1"],
-            "t2i_r10": t2i["r10"],
-            "t2i_mrr10": t2i["mrr10"],
-            "i2t_r1": image_to_text(emb, self.catalog, rows)["r1"],
-        }
-        metrics = self.prefix_name_to_metrics(metrics, self.name)
-        self.store_metrics_in_model_card_data(model, metrics, epoch, steps)
-        return metrics
+def __getattr__(name: str):
+    if name == "RetrievalEvaluator":  # built on first use: see the module docstring
+        globals()[name] = _define_retrieval_evaluator()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

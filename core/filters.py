@@ -57,9 +57,12 @@ class Filters:
     usage: tuple[str, ...] = ()
     min_price: int | None = None
     max_price: int | None = None
+    tags: tuple[str, ...] = ()
+    """Curation tags (OR within): not index metadata, so the searcher resolves them to ids through
+    ``core.curation.CurationStore.ids_with_tags`` instead of a ``where`` clause."""
 
     def __post_init__(self) -> None:
-        for name in CATEGORICAL:
+        for name in (*CATEGORICAL, "tags"):
             object.__setattr__(self, name, _as_tuple(getattr(self, name)))
 
     @property
@@ -67,8 +70,11 @@ class Filters:
         return not any(getattr(self, f.name) not in ((), None) for f in fields(self))
 
     def describe(self) -> str:
-        """Human-readable, e.g. ``colour=Red|Blue, price<=2000``."""
-        return ", ".join(label for label, _ in clauses(self)) or "no filters"
+        """Human-readable, e.g. ``colour=Red|Blue, price<=2000, tag=summer``."""
+        labels = [label for label, _ in clauses(self)]
+        if self.tags:
+            labels.append(f"tag={'|'.join(self.tags)}")
+        return ", ".join(labels) or "no filters"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ How a query becomes a ranking:
   the same top-k in 3-5 ms whatever the selectivity. It also gives exact match counts for free:
   no match means an empty result with its reason and no store call. Trade-off: the table can lag
   a concurrent re-index until ``refresh()``.
+- curation tags (``Filters.tags``, OR within) are not index metadata: they are read from the
+  curation store (``CurationStore.ids_with_tags``) at each query, so a tag added a second ago
+  counts, and intersected with the ids the metadata clauses allow. An unknown tag is a
+  ``FashionError`` that lists the tags in use.
 
 A query is encoded with one intra-op torch thread (when torch is loaded): a batch of one gains
 nothing from parallelism on our 2 shared cores and loses badly when they are busy (measured under
@@ -38,7 +42,7 @@ import sys
 import threading
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +56,7 @@ from core.filters import (
     Filters,
     MetadataTable,
     Vocabulary,
+    combine,
     explain_empty,
     validate,
     where_clause,
@@ -277,6 +282,7 @@ class Searcher:
     # public ----------------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResult:
         validate(query.filters, self.vocabulary)  # an unknown value fails before any encoding
+        self._resolve_tags(query.filters)  # so does an unknown curation tag
         self._check(query)
         vector = self.query_vector(query)
         return self.search_vector(
@@ -299,10 +305,13 @@ class Searcher:
         query: SearchQuery | None = None,
     ) -> SearchResult:
         """Rank the products for an already-encoded, normalised query vector."""
-        filters = validate(filters, self.vocabulary)
+        filters = self._resolve_tags(validate(filters, self.vocabulary))
         extra = [{"id": {"$ne": int(exclude_id)}}] if exclude_id is not None else []
         where = where_clause(filters, extra=extra)
         ids = None if where is None else self.table.ids[self.table.mask(where)].tolist()
+        if filters.tags:  # curation tags live in the curation store, not in the index metadata
+            tagged = self._tagged_ids(filters.tags)
+            ids = [i for i in (self.table.ids.tolist() if ids is None else ids) if i in tagged]
         if ids is not None and not ids:
             hits = []
         elif description_weight > 0:
@@ -343,6 +352,20 @@ class Searcher:
         return Hit.from_metadata(got["metadatas"][0], 1.0) if got["ids"] else None
 
     # internals -------------------------------------------------------------------------------
+    def _resolve_tags(self, filters: Filters) -> Filters:
+        """``filters`` with its tags in their stored spelling; FashionError for an unknown tag."""
+        if not filters.tags:
+            return filters
+        from core.curation import CurationStore
+
+        return replace(filters, tags=CurationStore(self.settings.curation_db).check_tags(filters.tags))
+
+    def _tagged_ids(self, tags: tuple[str, ...]) -> set[str]:
+        """Ids (as the index stores them) of the products carrying any of ``tags``, read now."""
+        from core.curation import CurationStore
+
+        return {str(i) for i in CurationStore(self.settings.curation_db).ids_with_tags(tags)}
+
     def _check(self, query: SearchQuery) -> None:
         if query.text is not None and not str(query.text).strip():
             raise FashionError("the query text is empty")
@@ -390,6 +413,16 @@ class Searcher:
     def _why_empty(self, filters: Filters, extra: list[dict]) -> str:
         def matches(where: dict | None) -> bool:
             return self.table.count(where) > 0
+
+        if filters.tags:
+            label = f"tag={'|'.join(filters.tags)}"
+            candidates = set(self.table.ids[self.table.mask(combine(extra))].tolist())
+            if not candidates & self._tagged_ids(filters.tags):
+                return f"no {'other ' if extra else ''}product in the index carries {label}"
+            rest = replace(filters, tags=())
+            if not matches(where_clause(rest, extra=extra)):
+                return self._why_empty(rest, extra)
+            return f"no product with {label} matches {rest.describe()}"
 
         if filters.is_empty:
             return "no other product in the index" if extra else "the index is empty"

@@ -1,4 +1,8 @@
-"""The filter sidebar: one widget per search filter, fed by the index's vocabulary."""
+"""The filter sidebar: one widget per search filter, fed by the index's vocabulary.
+
+Curation tags come from the curation store, read at each run (a cheap SQLite query), so a tag
+added on the Curation screen shows up here at once; the widget appears only when tags exist.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,21 @@ from core.filters import Filters, Vocabulary
 from core.groups import GROUP_LABELS
 
 
+def _tag_names() -> list[str]:
+    from core.curation import CurationStore
+    from dashboard import state
+
+    path = state.settings().curation_db
+    return CurationStore(path).tag_names() if path.exists() else []
+
+
 def filter_sidebar(vocabulary: Vocabulary, *, key: str = "filters") -> Filters:
     """Render the filters in the sidebar and return what the user chose."""
     values = vocabulary.values
+    tag_names = _tag_names()
+    tag_key = f"{key}-tags"
+    if st.session_state.get(tag_key):  # a tag removed meanwhile must not break the widget
+        st.session_state[tag_key] = [t for t in st.session_state[tag_key] if t in tag_names]
     with st.sidebar:
         st.header("Filters")
         gender = st.multiselect("Gender", values.get("gender", ()), key=f"{key}-gender")
@@ -23,8 +39,11 @@ def filter_sidebar(vocabulary: Vocabulary, *, key: str = "filters") -> Filters:
         price = (low, high)
         if high > low:
             price = st.slider("Price (₹)", min_value=low, max_value=high, value=(low, high), step=10, key=f"{key}-price")
+        tags = st.multiselect("Curation tags", tag_names, key=tag_key,
+                              help="Products carrying any of these tags") if tag_names else []
     return Filters(
         gender=tuple(gender), group=tuple(group), article_type=tuple(article), colours=tuple(colours),
         season=tuple(season), usage=tuple(usage),
         min_price=price[0] if price[0] > low else None, max_price=price[1] if price[1] < high else None,
+        tags=tuple(tags),
     )

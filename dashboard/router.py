@@ -12,7 +12,12 @@ def navigation():
         "Explore": [
             st.Page("pages/dataset.py", title="Dataset", icon=":material/bar_chart:"),
             st.Page("pages/search.py", title="Search", icon=":material/search:"),
+            st.Page("pages/embedding_map.py", title="Embedding map", icon=":material/scatter_plot:"),
+            st.Page("pages/curation.py", title="Curation", icon=":material/fact_check:"),
         ],
-        "Model": [st.Page("pages/training.py", title="Training", icon=":material/model_training:")],
+        "Model": [
+            st.Page("pages/training.py", title="Training", icon=":material/model_training:"),
+            st.Page("pages/retrieval_quality.py", title="Retrieval quality", icon=":material/leaderboard:"),
+        ],
         "Stylist": [st.Page("pages/stylist.py", title="Stylist chat", icon=":material/chat:")],
     })

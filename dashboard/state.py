@@ -160,3 +160,71 @@ def stylist():
     if folder is None:
         raise FashionError("no trained model yet: open Home and run the first-time set-up, or `python -m core build`")
     return _stylist(str(folder), _index_state())
+
+
+# -- Embedding map ---------------------------------------------------------------------------
+@st.cache_resource(show_spinner="Reading the index vectors…", max_entries=6)
+def _map_vectors(model_version: str, kind: str, index_state: str):
+    from core.projection import load_vectors
+
+    return load_vectors(settings(), model_version, kind, client=_client())
+
+
+def map_vectors(kind: str):
+    """The latest model's indexed ``kind`` vectors (image/text/fused), read once per index state and
+    shared read-only by every session. Raises FashionError when there is no model or index."""
+    from core.errors import FashionError
+    from core.models import read_card
+
+    folder = model_dir()
+    if folder is None:
+        raise FashionError("no trained model yet: open Home and run the first-time set-up, or `python -m core build`")
+    return _map_vectors(read_card(folder).get("version", folder.name), kind, _index_state())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def map_thumbnails(paths: tuple[str, ...]) -> list[str]:
+    """Thumbnail data URIs of ``paths`` (the map's close-up of a selection)."""
+    from core.thumbnails import thumbnail_data_uris
+
+    return thumbnail_data_uris(paths)
+
+
+# -- retrieval quality (core.quality) -------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def _catalog_fingerprint(path: str, mtime: float) -> str:
+    from core.quality import catalogue_fingerprint
+
+    return catalogue_fingerprint(catalog())
+
+
+def catalog_fingerprint() -> str:
+    """Hash of the catalogue columns the per-query tables depend on, computed once per ``prepare``."""
+    return _catalog_fingerprint(str(settings().catalog_parquet), _mtime(settings().catalog_parquet))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def quality_table(path: str, mtime: float) -> pd.DataFrame | None:
+    """A per-query table read from its disk cache file (``core.quality.cache_path``)."""
+    from pathlib import Path
+
+    from core.quality import read_table
+
+    return read_table(Path(path))
+
+
+def model_embedder(model_dir):
+    """Any model version as an Embedder, loaded once per process."""
+    return _embedder(str(model_dir))
+
+
+@st.cache_resource(show_spinner="Embedding the gallery's images…", max_entries=4)
+def _quality_gallery(model_dir: str, scope: str, split: str, catalog_key: str):
+    from core.quality import build_gallery
+
+    return build_gallery(_embedder(model_dir), catalog(), scope, split)
+
+
+def quality_gallery(model_dir, scope: str, split: str):
+    """A :class:`core.quality.Gallery` (image vectors) for analyst queries; shared, read-only."""
+    return _quality_gallery(str(model_dir), scope, split, catalog_fingerprint())

@@ -77,3 +77,38 @@ def built_demo_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("built-demo-home")
     build(Settings.from_env(env={}, home=home), epochs=6)
     return home
+
+
+@pytest.fixture
+def fresh_streamlit_caches():
+    """Empty Streamlit's caches around an AppTest test, so no test sees another's cached state."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def output_dir(tmp_path_factory) -> Path:
+    """Where browser tests put screenshots: ``$FASHION_TEST_OUTPUT/screenshots`` or a temporary folder."""
+    folder = Path(os.environ.get("FASHION_TEST_OUTPUT") or tmp_path_factory.mktemp("screens")) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for every browser test; skipped where it is not installed."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -6,12 +6,11 @@ Needs Debian's Chromium (``.ci/run`` installs it); skipped where it is absent. S
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, exceptions, nav_links, streamlit_server, wait_for_script
+from tests.browser import CHROMIUM, exceptions, nav_links, streamlit_server, wait_for_script
 
 pytestmark = pytest.mark.browser
 
@@ -26,14 +25,7 @@ SCREENS = [
 ]
 
 
-NAVIGATION = ["Home", "Dataset", "Search", "Training", "Stylist chat"]
-
-
-@pytest.fixture(scope="module")
-def output_dir(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("FASHION_TEST_OUTPUT") or tmp_path_factory.mktemp("screens")) / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+NAVIGATION = ["Home", "Dataset", "Search", "Embedding map", "Curation", "Training", "Retrieval quality", "Stylist chat"]
 
 
 @pytest.fixture(scope="module")
@@ -43,16 +35,6 @@ def app_url(built_demo_home, tmp_path_factory):
     env = {"FASHION_HOME": str(built_demo_home), "FASHION_CATALOG": ""}
     with streamlit_server(env, tmp_path_factory.mktemp("logs") / "streamlit.log") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("path, marker", SCREENS)

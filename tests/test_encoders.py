@@ -23,7 +23,7 @@ from core.encoders import (
     load_model,
 )
 from core.errors import FashionError
-from core.features import FeatureCache, colour_histogram, file_sha1, load_rgb
+from core.features import FeatureCache, colour_histogram, load_rgb
 from core.models import latest_model, register, resolve_model, versions
 
 SMALL = LitConfig(image_size=64, image_hidden=32, dim=16)

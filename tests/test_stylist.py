@@ -16,7 +16,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from core.errors import FashionError
 from core.stylist.analyze import Lexicon, parse_budget, parse_message
 from core.stylist.compose import outfit_harmony, pair_harmony
-from core.stylist.facts import CatalogFacts, compatible_genders
+from core.stylist.facts import compatible_genders
 from core.stylist.graph import build_graph
 from core.stylist.prompts import GENERATE_SYSTEM
 from core.stylist.retriever import EncoderEmbeddings, FashionProductRetriever

@@ -1,0 +1,154 @@
+"""Embedding map timings: UMAP and PCA compute (cold), then the map screen's warm render in a browser.
+
+    python benchmarks/bench_map.py --home /tmp/fh --catalog /work/shared/datasets/fashion-product-images-small
+
+1. Compute, each in a fresh Python process and into a temporary cache folder (so nothing is a
+   cache hit): ``import umap`` (numba's JIT of UMAP's functions happens on first use, in the fit;
+   umap-learn caches a few compiled functions on disk, which this reports), the UMAP map of the
+   image embeddings with the screen's default parameters (PCA to 50-d + fit, JIT included), the
+   same map once more in that process (JIT done: the difference is roughly the compile time),
+   and the PCA map. The vectors are read from the index first (timed separately).
+2. Makes sure the home's own cache holds the default map (UMAP, image, k-means 12), then starts
+   ``streamlit run Home.py`` and drives Debian's Chromium: the time from navigation to
+   ``/embedding_map`` (a full page load) until the script has finished and plotly has drawn the
+   WebGL scatter, for the first visit (fresh server: vectors read, caches cold) and the median of
+   ``--rounds`` warm visits; then the same screen reached from Home through the sidebar (no page
+   reload, so plotly.js is already loaded), and the Home screen's reload for scale. Target for
+   warm: under 2 s. Headless Chromium here renders WebGL in software (SwiftShader).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, exceptions, streamlit_server, wait_for_script  # noqa: E402
+
+COMPUTE = r"""
+import glob, json, os, sys, time
+started = time.perf_counter()
+from core.config import Settings
+from core.models import latest_model, read_card
+from core.projection import ProjectionParams, load_vectors, project
+settings = Settings.from_env()
+version = read_card(latest_model(settings)).get("version")
+t = time.perf_counter(); vectors = load_vectors(settings, version, "image"); load_s = time.perf_counter() - t
+method, cache = sys.argv[1], sys.argv[2]
+out = {"method": method, "points": len(vectors), "dim": int(vectors.matrix.shape[1]), "load_vectors_s": load_s}
+if method == "umap":
+    import importlib.util, os.path as p
+    folder = p.dirname(importlib.util.find_spec("umap").origin)
+    out["numba_disk_cache_files"] = len(glob.glob(p.join(folder, "__pycache__", "*.nbi")))
+    t = time.perf_counter(); import umap; out["import_umap_s"] = time.perf_counter() - t
+t = time.perf_counter(); from sklearn.decomposition import PCA; out["import_sklearn_pca_s"] = time.perf_counter() - t
+t = time.perf_counter(); result = project(vectors, ProjectionParams(method=method), cache_dir=cache); out["project_s"] = time.perf_counter() - t
+out["cached"] = result.cached
+if method == "umap":  # the same fit again in this process: numba's functions are compiled now
+    import tempfile
+    with tempfile.TemporaryDirectory() as again:
+        t = time.perf_counter(); project(vectors, ProjectionParams(method=method), cache_dir=again)
+        out["project_again_same_process_s"] = time.perf_counter() - t
+print(json.dumps(out))
+"""
+
+IMPORT_UMAP = "import time; t = time.perf_counter(); import umap; print(time.perf_counter() - t)"
+
+
+def python(code: str, *args: str, env: dict[str, str]) -> str:
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=os.environ | env | {"PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def ensure_default_map(env: dict[str, str]) -> None:
+    """The screen's default map (UMAP of the image vectors, k-means 12) in the home's own cache."""
+    code = ("from core.config import Settings; from core.catalog import load_catalog; "
+            "from core.models import latest_model, read_card; from core.encoders import load_embedder; "
+            "from core.clusters import ClusterParams; from core.projection import ProjectionParams, build_map, load_vectors; "
+            "s = Settings.from_env(); folder = latest_model(s); v = load_vectors(s, read_card(folder)['version'], 'image'); "
+            "m = build_map(v, ProjectionParams(), ClusterParams(), cache_dir=s.projections_dir, catalog=load_catalog(s), "
+            "encode_texts=lambda t: load_embedder(folder, cache_dir=s.cache_dir).encode_texts(t)); "
+            "print(m.projection.cached, m.clustering.cached)")
+    print(f"default map already in the home's cache (projection, clusters): {python(code, env=env)}")
+
+
+DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>
+    gd._fullData && gd._fullData.some(t => t.type === 'scattergl') && gd.querySelector('canvas'))"""
+
+
+def visit(page, url: str, *, plot: bool = True) -> tuple[float, float]:
+    """(seconds until the script finished, seconds until the WebGL scatter is drawn) after navigation."""
+    started = time.perf_counter()
+    page.goto(url)
+    if plot:
+        page.wait_for_selector(".js-plotly-plot", timeout=600_000)
+    wait_for_script(page, timeout_ms=600_000)
+    script = time.perf_counter() - started
+    if plot:
+        page.wait_for_function(DRAWN, timeout=60_000)
+    elapsed = time.perf_counter() - started
+    if exceptions(page):
+        raise RuntimeError(f"{url}: {exceptions(page)}")
+    return script, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--home", required=True)
+    parser.add_argument("--catalog", default="")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--skip-compute", action="store_true", help="only the browser timings")
+    parser.add_argument("--skip-browser", action="store_true", help="only the compute timings")
+    args = parser.parse_args()
+    env = {"FASHION_HOME": args.home, "FASHION_CATALOG": args.catalog}
+
+    if not args.skip_compute:
+        print(f"import umap in a fresh process: {float(python(IMPORT_UMAP, env=env)):.2f} s")
+        for method in ("umap", "pca"):
+            with tempfile.TemporaryDirectory() as cache:
+                result = json.loads(python(COMPUTE, method, cache, env=env))
+            print(f"{method}: {json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()})}")
+    ensure_default_map(env)
+    if args.skip_browser:
+        return
+
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_server(env, Path(tempfile.gettempdir()) / "bench-map-streamlit.log") as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        first = visit(page, f"{url}/embedding_map")
+        warm = [visit(page, f"{url}/embedding_map") for _ in range(args.rounds)]
+        home = [visit(page, f"{url}/", plot=False)[0] for _ in range(args.rounds)]
+        in_app = []
+        for _ in range(args.rounds):  # Home -> Embedding map through the sidebar: no page reload
+            page.get_by_role("link", name="Home").click()
+            page.wait_for_function(f"() => !({DRAWN})()", timeout=60_000)
+            wait_for_script(page)
+            started = time.perf_counter()
+            page.get_by_role("link", name="Embedding map").click()
+            page.wait_for_function(DRAWN, timeout=600_000)
+            wait_for_script(page, timeout_ms=600_000)
+            in_app.append(time.perf_counter() - started)
+        print(f"map screen, fresh server first visit: {first[1]:.2f} s (script finished at {first[0]:.2f} s)")
+        print(f"map screen warm: median {statistics.median(w[1] for w in warm):.2f} s to the drawn map "
+              f"(script finished: median {statistics.median(w[0] for w in warm):.2f} s); "
+              f"all {', '.join(f'{w[1]:.2f}' for w in warm)}; target < 2 s")
+        print(f"map screen warm, in-app navigation (sidebar link, plotly.js already loaded): median "
+              f"{statistics.median(in_app):.2f} s; all {', '.join(f'{w:.2f}' for w in in_app)}")
+        print(f"for scale, Home screen warm (page reload): median {statistics.median(home):.2f} s to script finished")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

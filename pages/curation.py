@@ -1,0 +1,38 @@
+"""Curation: review the suggestions (near-duplicates, label errors, outliers), tag, flag, export."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import FashionError
+from core.suggestions import KINDS, STATUSES
+from dashboard import curation, state
+
+
+def render() -> None:
+    st.title("Curation")
+    state.require_prepared()
+    author = curation.author_sidebar()
+    if message := st.session_state.pop("curation-error", None):
+        st.error(message)
+    review, curated = st.tabs(["Suggestions", "Tagged & flagged"])
+    with review:
+        try:
+            result = curation.suggestions()
+        except FashionError as error:
+            st.warning(str(error))
+            st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")
+        else:
+            left, right = st.columns([3, 2])
+            counts = result.counts()
+            kind = left.radio("Kind", KINDS, horizontal=True, key="curation-kind",
+                              format_func=lambda k: f"{curation.KIND_LABELS[k]} ({counts[k]})")
+            status = right.radio("Show", (*STATUSES, "all"), horizontal=True, key="curation-status")
+            curation.suggestion_list(result, kind, status, author)
+    with curated:
+        curation.label_editor(author)
+        curation.curated_table()
+
+
+state.use_router()
+render()
