@@ -62,6 +62,7 @@ def _filters(args: argparse.Namespace):
         colours=tuple(args.colour or ()),
         season=tuple(args.season or ()),
         usage=tuple(args.usage or ()),
+        tags=tuple(args.tag or ()),
         min_price=args.min_price,
         max_price=args.max_price,
     )
@@ -158,6 +159,7 @@ def register(subparsers) -> None:
         ("--colour", "colour", "Red, Navy Blue, ... (also --color)"),
         ("--season", "season", "Summer, Winter, ..."),
         ("--usage", "usage", "Casual, Formal, ..."),
+        ("--tag", "tag", "a curation tag (python -m core curate tag ...)"),
     ):
         aliases = [flag, "--color"] if dest == "colour" else [flag]
         search.add_argument(

@@ -574,6 +574,10 @@ def test_the_curate_command(demo, tmp_path, capsys):
     assert frame.loc[frame["id"] == 10006, "tags"].tolist() == ["cli-pick"] and "productDisplayName" in frame
     assert 10005 not in set(frame.loc[frame["tags"].str.contains("cli-pick"), "id"])
     capsys.readouterr()
+    assert main(["search", "shoes", "--tag", "cli-pick", "--json", *home]) == 0
+    assert [hit["id"] for hit in json.loads(capsys.readouterr().out)] == [10006]
+    assert main(["search", "shoes", "--tag", "nope", *home]) == 2
+    assert "unknown curation tag 'nope'" in capsys.readouterr().err
     assert main(["curate", "suggestions", "--kind", "near-duplicate", "--json", *home]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows and {r["kind"] for r in rows} == {"near-duplicate"} and rows[0]["status"] in ("pending", "accepted")
