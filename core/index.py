@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
@@ -278,6 +279,41 @@ def _vectors(
     return out, len(fresh)
 
 
+@contextmanager
+def index_lock(settings: Settings, version: str):
+    """Hold the one-writer lock of ``version``'s index for this home; FashionError if it is taken.
+
+    Two runs upserting the same collections at once would each skip or delete what the other is
+    writing and leave a manifest that describes neither. The lock is an ``flock`` on
+    ``HOME/locks/index-<version>.lock`` (released by the OS if the process dies, so a crash never
+    leaves it stuck); it guards runs sharing this home, which is where the CLI and the dashboard
+    start them. Its file says who holds it.
+    """
+    import fcntl
+
+    path = settings.home / "locks" / f"index-{version}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise FashionError(
+                f"another index run for {version} is in progress ({holder}); wait for it to finish"
+            ) from None
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}, started {_now()}")
+            handle.flush()
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build_index(
     settings: Settings,
     embedder: Embedder,
@@ -291,8 +327,26 @@ def build_index(
     """Index the prepared catalogue with ``embedder``; safe to re-run and to resume.
 
     ``progress(done, total)`` is called after every chunk (the dashboard drives a progress bar
-    with it); ``show_progress`` adds tqdm bars on stderr.
+    with it); ``show_progress`` adds tqdm bars on stderr. Only one run per model version and home
+    at a time (see :func:`index_lock`); a second one fails at once with a clear error.
     """
+    with index_lock(settings, embedder.version):
+        return _build_index(
+            settings, embedder, client=client, chunk_size=chunk_size, encode_batch_size=encode_batch_size,
+            progress=progress, show_progress=show_progress,
+        )
+
+
+def _build_index(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    client: "ClientAPI | None" = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    encode_batch_size: int = 64,
+    progress: ProgressFn | None = None,
+    show_progress: bool = True,
+) -> IndexReport:
     started = time.perf_counter()
     catalog = load_catalog(settings)
     records = catalog_records(catalog, show_progress=show_progress)

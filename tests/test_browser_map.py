@@ -143,4 +143,11 @@ def test_box_select_inspect_and_export(browser, app_url, map_home, output_dir):
     assert tooltip.get_attribute("src").startswith("data:image/jpeg;base64,")
     page.screenshot(path=str(output_dir / "embedding-map-hover.png"))
     assert exceptions(page) == []
+
+    # "Clear selection" empties it (a double-click on the map only zooms out, as the caption says)
+    page.get_by_role("button", name="Clear selection").click()
+    page.get_by_text("Select products on the map").wait_for(timeout=60_000)
+    wait_for_script(page)
+    assert page.get_by_text("Selected products", exact=True).count() == 0
+    assert exceptions(page) == []
     page.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,6 +121,26 @@ def test_interrupted_run_resumes_without_duplicates_or_re_embedding(home, demo_c
     ids = col.get(include=[])["ids"]
     assert len(ids) == len(set(ids)) == DEMO_SIZE
     assert Searcher(home, resumed).search(SearchQuery(text="red t-shirt", k=1)).hits[0].article_type == "Tshirts"
+
+
+def test_a_second_concurrent_run_is_refused_and_a_dead_holder_frees_the_lock(home, demo_catalog):
+    import subprocess
+    import sys
+
+    from core.index import index_lock
+
+    embedder = PixelEmbedder(demo_catalog)
+    with index_lock(home, embedder.version):
+        with pytest.raises(FashionError, match=r"another index run for .* is in progress \(pid \d+, started"):
+            build_index(home, embedder, show_progress=False)
+    assert embedder.images_encoded == 0  # refused before any work
+    # a holder killed mid-run (no clean-up at all) leaves nothing stuck: the OS drops its flock
+    code = ("import os, sys; sys.path.insert(0, sys.argv[1]); from core.config import Settings; "
+            "from core.index import index_lock; cm = index_lock(Settings.from_env(env={}, home=sys.argv[2]), sys.argv[3]); "
+            "cm.__enter__(); os._exit(9)")
+    root = str(Path(__file__).resolve().parents[1])
+    assert subprocess.run([sys.executable, "-c", code, root, str(home.home), embedder.version]).returncode == 9
+    assert build_index(home, embedder, show_progress=False).counts["image"] == DEMO_SIZE
 
 
 def test_embeddings_cached_between_runs_and_stores(home, demo_catalog):
