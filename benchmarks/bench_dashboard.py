@@ -22,7 +22,9 @@ sys.path.insert(0, str(ROOT))
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, exceptions, streamlit_server, wait_for_script  # noqa: E402
 
 SCREENS = [("", "Products"), ("dataset", "Usable products"), ("search", "Type a query"),
-           ("training", "Validation metrics per epoch"), ("stylist", "Provider:")]
+           ("embedding_map", "drag a box or lasso"), ("curation", "Pending"),
+           ("training", "Validation metrics per epoch"), ("retrieval_quality", "Median rank"),
+           ("stylist", "Provider:")]
 
 
 def visit(page, url: str, marker: str) -> float:
@@ -52,11 +54,11 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         home_first = visit(page, url + "/", "Products")
         print(f"server ready {server_ready:.2f} s; Home rendered {server_ready + home_first:.2f} s after `streamlit run`")
-        print(f"{'screen':10s} {'first visit':>12s} {'warm median':>12s}")
+        print(f"{'screen':18s} {'first visit':>12s} {'warm median':>12s}")
         for path, marker in SCREENS:
             first = home_first if path == "" else visit(page, f"{url}/{path}", marker)
             warm = [visit(page, f"{url}/{path}", marker) for _ in range(args.rounds)]
-            print(f"{path or 'home':10s} {first:11.2f}s {statistics.median(warm):11.2f}s")
+            print(f"{path or 'home':18s} {first:11.2f}s {statistics.median(warm):11.2f}s")
         browser.close()
 
 
