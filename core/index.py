@@ -331,139 +331,123 @@ def build_index(
     at a time (see :func:`index_lock`); a second one fails at once with a clear error.
     """
     with index_lock(settings, embedder.version):
-        return _build_index(
-            settings, embedder, client=client, chunk_size=chunk_size, encode_batch_size=encode_batch_size,
-            progress=progress, show_progress=show_progress,
+        started = time.perf_counter()
+        catalog = load_catalog(settings)
+        records = catalog_records(catalog, show_progress=show_progress)
+        location = store_location(settings)
+        client = client or open_client(settings, location=location)
+        names = {kind: collection_name(embedder.version, kind) for kind in ("image", "text")}
+
+        existing = get_existing(client, names["image"])
+        manifest = read_manifest(existing)
+        if manifest and manifest.get("dim") not in (None, embedder.dim):
+            raise FashionError(
+                f"collection {names['image']} holds {manifest['dim']}-d vectors but model "
+                f"{embedder.version} makes {embedder.dim}-d ones; give the model a new version"
+            )
+        collections = {kind: get_or_create(client, name) for kind, name in names.items()}
+        for kind, col in collections.items():
+            if collection_space(col) not in (None, "cosine"):
+                raise FashionError(f"collection {col.name} is not in cosine space; delete it first")
+
+        wanted_hash = catalog_hash(records)
+        report = IndexReport(
+            model_version=embedder.version,
+            store=location.describe(),
+            collections=dict(names),
+            products=len(records),
         )
+        vocabulary = Vocabulary.from_records(records).to_dict()
+        new_manifest = {
+            "format": MANIFEST_FORMAT,
+            "model_version": embedder.version,
+            "dim": int(embedder.dim),
+            "collections": dict(names),
+            "catalog_hash": wanted_hash,
+            "catalog_rows": len(records),
+            "vocabulary": vocabulary,
+            "status": "building",
+            "started_at": _now(),
+            "completed_at": None,
+            "counts": {},
+        }
+        if (
+            manifest
+            and manifest.get("status") == "complete"
+            and manifest.get("catalog_hash") == wanted_hash
+            and all(col.count() == len(records) for col in collections.values())
+        ):
+            report.unchanged = len(records)
+            report.counts = {kind: col.count() for kind, col in collections.items()}
+            report.seconds = time.perf_counter() - started
+            return report
+        write_manifest(collections["image"], new_manifest)
 
+        max_batch = client.get_max_batch_size()
+        page = max(1, min(max_batch, 5000))
+        stored = {kind: _stored_metadata(col, page) for kind, col in collections.items()}
 
-def _build_index(
-    settings: Settings,
-    embedder: Embedder,
-    *,
-    client: "ClientAPI | None" = None,
-    chunk_size: int = DEFAULT_CHUNK,
-    encode_batch_size: int = 64,
-    progress: ProgressFn | None = None,
-    show_progress: bool = True,
-) -> IndexReport:
-    started = time.perf_counter()
-    catalog = load_catalog(settings)
-    records = catalog_records(catalog, show_progress=show_progress)
-    location = store_location(settings)
-    client = client or open_client(settings, location=location)
-    names = {kind: collection_name(embedder.version, kind) for kind in ("image", "text")}
+        # products removed from the catalogue
+        wanted_ids = {str(m["id"]) for m in records}
+        for kind, col in collections.items():
+            stale = sorted(set(stored[kind]) - wanted_ids)
+            for start in range(0, len(stale), max_batch):
+                col.delete(ids=stale[start : start + max_batch])
+            if kind == "image":
+                report.removed = len(stale)
 
-    existing = get_existing(client, names["image"])
-    manifest = read_manifest(existing)
-    if manifest and manifest.get("dim") not in (None, embedder.dim):
-        raise FashionError(
-            f"collection {names['image']} holds {manifest['dim']}-d vectors but model "
-            f"{embedder.version} makes {embedder.dim}-d ones; give the model a new version"
-        )
-    collections = {kind: get_or_create(client, name) for kind, name in names.items()}
-    for kind, col in collections.items():
-        if collection_space(col) not in (None, "cosine"):
-            raise FashionError(f"collection {col.name} is not in cosine space; delete it first")
+        todo = [
+            m
+            for m in records
+            if not all(stored[kind].get(str(m["id"])) == m for kind in collections)
+        ]
+        report.unchanged = len(records) - len(todo)
+        chunk = max(1, min(chunk_size, max_batch))
+        caches = {kind: EmbeddingCache(settings.cache_dir, embedder.version, kind) for kind in names}
+        texts_by_id = {int(r["id"]): product_text(r) for r in catalog.to_dict("records")}
 
-    wanted_hash = catalog_hash(records)
-    report = IndexReport(
-        model_version=embedder.version,
-        store=location.describe(),
-        collections=dict(names),
-        products=len(records),
-    )
-    vocabulary = Vocabulary.from_records(records).to_dict()
-    new_manifest = {
-        "format": MANIFEST_FORMAT,
-        "model_version": embedder.version,
-        "dim": int(embedder.dim),
-        "collections": dict(names),
-        "catalog_hash": wanted_hash,
-        "catalog_rows": len(records),
-        "vocabulary": vocabulary,
-        "status": "building",
-        "started_at": _now(),
-        "completed_at": None,
-        "counts": {},
-    }
-    if (
-        manifest
-        and manifest.get("status") == "complete"
-        and manifest.get("catalog_hash") == wanted_hash
-        and all(col.count() == len(records) for col in collections.values())
-    ):
-        report.unchanged = len(records)
+        bar = tqdm(total=len(todo), desc="indexing", unit="product", disable=not show_progress)
+        try:
+            for start in range(0, len(todo), chunk):
+                metas = todo[start : start + chunk]
+                ids = [str(m["id"]) for m in metas]
+                texts = [texts_by_id[m["id"]] for m in metas]
+                image_vectors, n_img = _vectors(
+                    caches["image"],
+                    [m["image_sha1"] for m in metas],
+                    lambda idx: _encode_image_paths(embedder, [metas[i]["image"] for i in idx], encode_batch_size),
+                    embedder.dim,
+                )
+                text_vectors, n_txt = _vectors(
+                    caches["text"],
+                    [m["text_sha1"] for m in metas],
+                    lambda idx: embedder.encode_texts(
+                        [texts[i] for i in idx], batch_size=encode_batch_size
+                    ),
+                    embedder.dim,
+                )
+                collections["image"].upsert(ids=ids, embeddings=image_vectors, metadatas=metas)
+                collections["text"].upsert(ids=ids, embeddings=text_vectors, metadatas=metas)
+                report.embedded_images += n_img
+                report.embedded_texts += n_txt
+                report.cached_images += len(metas) - n_img
+                report.cached_texts += len(metas) - n_txt
+                report.upserted += len(metas)
+                bar.update(len(metas))
+                if progress is not None:
+                    progress(report.upserted, len(todo))
+        finally:
+            bar.close()
+
+        for cache in caches.values():
+            cache.compact()
         report.counts = {kind: col.count() for kind, col in collections.items()}
+        if any(count != len(records) for count in report.counts.values()):
+            raise FashionError(
+                f"index counts {report.counts} differ from the {len(records)} catalogue products; "
+                "re-run `python -m core index`"
+            )
+        new_manifest.update(status="complete", completed_at=_now(), counts=report.counts)
+        write_manifest(collections["image"], new_manifest)
         report.seconds = time.perf_counter() - started
         return report
-    write_manifest(collections["image"], new_manifest)
-
-    max_batch = client.get_max_batch_size()
-    page = max(1, min(max_batch, 5000))
-    stored = {kind: _stored_metadata(col, page) for kind, col in collections.items()}
-
-    # products removed from the catalogue
-    wanted_ids = {str(m["id"]) for m in records}
-    for kind, col in collections.items():
-        stale = sorted(set(stored[kind]) - wanted_ids)
-        for start in range(0, len(stale), max_batch):
-            col.delete(ids=stale[start : start + max_batch])
-        if kind == "image":
-            report.removed = len(stale)
-
-    todo = [
-        m
-        for m in records
-        if not all(stored[kind].get(str(m["id"])) == m for kind in collections)
-    ]
-    report.unchanged = len(records) - len(todo)
-    chunk = max(1, min(chunk_size, max_batch))
-    caches = {kind: EmbeddingCache(settings.cache_dir, embedder.version, kind) for kind in names}
-    texts_by_id = {int(r["id"]): product_text(r) for r in catalog.to_dict("records")}
-
-    bar = tqdm(total=len(todo), desc="indexing", unit="product", disable=not show_progress)
-    try:
-        for start in range(0, len(todo), chunk):
-            metas = todo[start : start + chunk]
-            ids = [str(m["id"]) for m in metas]
-            texts = [texts_by_id[m["id"]] for m in metas]
-            image_vectors, n_img = _vectors(
-                caches["image"],
-                [m["image_sha1"] for m in metas],
-                lambda idx: _encode_image_paths(embedder, [metas[i]["image"] for i in idx], encode_batch_size),
-                embedder.dim,
-            )
-            text_vectors, n_txt = _vectors(
-                caches["text"],
-                [m["text_sha1"] for m in metas],
-                lambda idx: embedder.encode_texts(
-                    [texts[i] for i in idx], batch_size=encode_batch_size
-                ),
-                embedder.dim,
-            )
-            collections["image"].upsert(ids=ids, embeddings=image_vectors, metadatas=metas)
-            collections["text"].upsert(ids=ids, embeddings=text_vectors, metadatas=metas)
-            report.embedded_images += n_img
-            report.embedded_texts += n_txt
-            report.cached_images += len(metas) - n_img
-            report.cached_texts += len(metas) - n_txt
-            report.upserted += len(metas)
-            bar.update(len(metas))
-            if progress is not None:
-                progress(report.upserted, len(todo))
-    finally:
-        bar.close()
-
-    for cache in caches.values():
-        cache.compact()
-    report.counts = {kind: col.count() for kind, col in collections.items()}
-    if any(count != len(records) for count in report.counts.values()):
-        raise FashionError(
-            f"index counts {report.counts} differ from the {len(records)} catalogue products; "
-            "re-run `python -m core index`"
-        )
-    new_manifest.update(status="complete", completed_at=_now(), counts=report.counts)
-    write_manifest(collections["image"], new_manifest)
-    report.seconds = time.perf_counter() - started
-    return report

@@ -1,9 +1,5 @@
 """Train the lit heads on dumped frozen features with one variant switched on; print valid/test R@1, R@10, MRR@10."""
-import os, sys
-from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-HOME = os.environ.get("EXP_HOME", "/tmp/fh")  # a built home on the real catalogue
-OUT = os.environ.get("EXP_OUT", "/tmp/exp")  # where the dumped features go
+from paths import CATALOG, HOME, MODEL, OUT  # noqa: F401 - also puts the project on sys.path
 import numpy as np, pandas as pd, torch, math, time, sys, json, argparse
 from torch import nn
 torch.set_num_threads(2)

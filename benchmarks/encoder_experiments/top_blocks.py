@@ -1,10 +1,4 @@
-import os, sys
-from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-HOME = os.environ.get("EXP_HOME", "/tmp/fh")  # a built home on the real catalogue
-OUT = os.environ.get("EXP_OUT", "/tmp/exp")  # where the dumped features go
-MODEL = os.environ.get("EXP_MODEL", "lit-v2")
-CATALOG = os.environ.get("FASHION_CATALOG", str(Path(__file__).resolve().parents[3] / "shared/datasets/fashion-product-images-small"))
+from paths import CATALOG, HOME, MODEL, OUT  # noqa: F401 - also puts the project on sys.path
 import numpy as np, pandas as pd, torch, math, time, sys, json, argparse, copy
 from torch import nn
 torch.set_num_threads(2)
