@@ -39,13 +39,9 @@ def author_sidebar() -> str:
 def suggestions() -> SuggestionSet:
     """The latest model's suggestions: from the disk cache (without loading the encoder), else
     computed here with progress."""
-    from core.models import read_card
-
-    folder = state.model_dir()
-    if folder is None:
-        raise FashionError("no trained model yet: open Home and run the first-time set-up, or `python -m core build`")
-    client = state._client()
-    found = cached_suggestions(state.settings(), str(read_card(folder).get("version", folder.name)), client=client)
+    version = state.model_version(state.require_model_dir())
+    client = state.client()
+    found = cached_suggestions(state.settings(), version, client=client)
     if found is not None:
         return found
     embedder = state.embedder()

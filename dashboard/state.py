@@ -91,6 +91,23 @@ def model_dir():
     return latest_model(settings())
 
 
+def require_model_dir():
+    """The newest trained model folder; FashionError pointing at the set-up when there is none."""
+    from core.errors import FashionError
+
+    folder = model_dir()
+    if folder is None:
+        raise FashionError("no trained model yet: open Home and run the first-time set-up, or `python -m core build`")
+    return folder
+
+
+def model_version(folder) -> str:
+    """``lit-v2`` for a model folder, read from its card (no torch import, unlike core.encoders)."""
+    from core.models import read_card
+
+    return str(read_card(folder).get("version", folder.name))
+
+
 def embedder():
     """The latest model as an :class:`~core.embedder.Embedder`, loaded once per process; or None."""
     folder = model_dir()
@@ -101,7 +118,7 @@ def embedder():
 def _searcher(model_dir: str, index_state: str):
     from core.search import Searcher
 
-    return Searcher(settings(), _embedder(model_dir), client=_client())
+    return Searcher(settings(), _embedder(model_dir), client=client())
 
 
 def _index_state() -> str:
@@ -112,12 +129,7 @@ def _index_state() -> str:
 
 def searcher():
     """A :class:`~core.search.Searcher` over the latest model's index. Raises FashionError when missing."""
-    from core.errors import FashionError
-
-    folder = model_dir()
-    if folder is None:
-        raise FashionError("no trained model yet: open Home and run the first-time set-up, or `python -m core build`")
-    return _searcher(str(folder), _index_state())
+    return _searcher(str(require_model_dir()), _index_state())
 
 
 @st.cache_data(show_spinner=False)
@@ -133,7 +145,8 @@ def model_summary():
 
 
 @st.cache_resource(show_spinner=False)
-def _client():
+def client():
+    """The Chroma client (embedded or server), one per process."""
     from core.store import open_client
 
     return open_client(settings())
@@ -142,7 +155,7 @@ def _client():
 def index_summary(model_version: str):
     from core.status import index_summary as summarise
 
-    return summarise(settings(), model_version, client=_client())
+    return summarise(settings(), model_version, client=client())
 
 
 @st.cache_resource(show_spinner="Starting the stylist…")
@@ -154,12 +167,7 @@ def _stylist(model_dir: str, index_state: str):
 
 def stylist():
     """The compiled stylist graph over the latest model's index (shared by every session)."""
-    from core.errors import FashionError
-
-    folder = model_dir()
-    if folder is None:
-        raise FashionError("no trained model yet: open Home and run the first-time set-up, or `python -m core build`")
-    return _stylist(str(folder), _index_state())
+    return _stylist(str(require_model_dir()), _index_state())
 
 
 # -- Embedding map ---------------------------------------------------------------------------
@@ -167,19 +175,13 @@ def stylist():
 def _map_vectors(model_version: str, kind: str, index_state: str):
     from core.projection import load_vectors
 
-    return load_vectors(settings(), model_version, kind, client=_client())
+    return load_vectors(settings(), model_version, kind, client=client())
 
 
 def map_vectors(kind: str):
     """The latest model's indexed ``kind`` vectors (image/text/fused), read once per index state and
     shared read-only by every session. Raises FashionError when there is no model or index."""
-    from core.errors import FashionError
-    from core.models import read_card
-
-    folder = model_dir()
-    if folder is None:
-        raise FashionError("no trained model yet: open Home and run the first-time set-up, or `python -m core build`")
-    return _map_vectors(read_card(folder).get("version", folder.name), kind, _index_state())
+    return _map_vectors(model_version(require_model_dir()), kind, _index_state())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
