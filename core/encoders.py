@@ -605,11 +605,25 @@ def backend_of(model) -> str:
 class SentenceTransformerEmbedder:
     """:class:`core.embedder.Embedder` over a SentenceTransformer (lit or CLIP)."""
 
-    def __init__(self, model, version: str):
+    def __init__(self, model, version: str, scorer=None):
         self.model = model
         self.version = version
         self.dim = int(model.get_embedding_dimension())
         self.lit = backend_of(model) == "lit"
+        self.scorer = scorer if self.lit else None  # core.attributes.AttributeScorer or None
+
+    def _tower(self, kind: type):
+        return next(t for t in towers(self.model) if isinstance(t, kind))
+
+    def image_attributes(self, images: Sequence) -> np.ndarray:
+        """The scorer's image blocks for image paths or PIL images (tower features via the cache)."""
+        features, _ = self._tower(ImageTower).features(list(images))
+        return self.scorer.image_blocks(features)
+
+    def text_attributes(self, texts: Sequence[str]) -> np.ndarray:
+        """The scorer's query distributions (named brand / colour / gender, predicted type)."""
+        texts = [str(t) for t in texts]
+        return self.scorer.text_distributions(texts, self._tower(TextTower).features(texts))
 
     def _encode(self, inputs: list, batch_size: int, modality: str) -> np.ndarray:
         if not inputs:
@@ -651,7 +665,9 @@ def load_embedder(path: str | os.PathLike, *, cache_dir: str | os.PathLike | Non
 
     >>> embedder = load_embedder(latest_model(settings), cache_dir=settings.cache_dir)  # doctest: +SKIP
     """
-    return SentenceTransformerEmbedder(load_model(path, cache_dir=cache_dir), model_version(path))
+    from core.attributes import AttributeScorer
+
+    return SentenceTransformerEmbedder(load_model(path, cache_dir=cache_dir), model_version(path), AttributeScorer.load(path))
 
 
 def config_dict(config: LitConfig) -> dict[str, Any]:

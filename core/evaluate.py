@@ -132,6 +132,24 @@ class Embeddings:
     images: np.ndarray  # (products, d), catalogue order
     names: dict[str, np.ndarray]  # unique name -> (d,)
     types: dict[str, np.ndarray]  # unique articleType -> (d,)
+    # with an attribute scorer (core.attributes): extended vectors whose inner products are the
+    # re-scored text→image scores; None = plain cosine
+    images_ext: np.ndarray | None = None
+    names_ext: dict[str, np.ndarray] | None = None
+
+    def gallery(self, rows: np.ndarray) -> np.ndarray:
+        """Image vectors that text queries are ranked against (extended when re-scoring)."""
+        return (self.images if self.images_ext is None else self.images_ext)[rows]
+
+    def query(self, name: str) -> np.ndarray:
+        return (self.names if self.names_ext is None else self.names_ext)[name]
+
+    def with_weight(self, scorer, weight: float, blocks: np.ndarray, dists: dict[str, np.ndarray]) -> "Embeddings":
+        """The same embeddings re-scored with ``weight`` (0 = plain cosine)."""
+        images_ext = scorer.extend(self.images, blocks, weight)
+        names = sorted(self.names)
+        extended = scorer.extend(np.stack([self.names[n] for n in names]), np.stack([dists[n] for n in names]), weight)
+        return Embeddings(self.images, self.names, self.types, images_ext, dict(zip(names, extended)))
 
 
 def embed_catalog(embedder, catalog: pd.DataFrame, *, batch_size: int = 128,
@@ -161,11 +179,23 @@ def embed_catalog(embedder, catalog: pd.DataFrame, *, batch_size: int = 128,
     names = sorted(set(catalog[NAME]))
     types = sorted(set(catalog["articleType"]))
     texts = embedder.encode_texts(names + types, batch_size=batch_size)
-    return Embeddings(
+    emb = Embeddings(
         images=np.asarray(images, np.float32),
         names=dict(zip(names, texts[: len(names)])),
         types=dict(zip(types, texts[len(names) :])),
     )
+    scorer = getattr(embedder, "scorer", None)
+    if scorer is None or scorer.weight <= 0:
+        return emb
+    blocks, dists = attribute_inputs(embedder, catalog)
+    return emb.with_weight(scorer, scorer.weight, blocks, dists)
+
+
+def attribute_inputs(embedder, catalog: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The scorer's image blocks (catalogue order) and query distributions (per unique name)."""
+    names = sorted(set(catalog[NAME]))
+    blocks = embedder.image_attributes(catalog["image"].tolist())
+    return blocks, dict(zip(names, embedder.text_attributes(names)))
 
 
 def text_to_image_queries(
@@ -178,7 +208,7 @@ def text_to_image_queries(
     for position, name in enumerate(gallery_names):
         by_name[name].add(position)
     names = sorted(set(catalog[NAME].to_numpy()[query_rows]))
-    queries = np.stack([emb.names[n] for n in names]) if names else np.zeros((0, emb.images.shape[1]))
+    queries = np.stack([emb.query(n) for n in names]) if names else np.zeros((0, emb.gallery(gallery_rows).shape[1]))
     return names, queries, [by_name.get(n, set()) for n in names]
 
 
@@ -187,7 +217,7 @@ def text_to_image(
 ) -> dict[str, float]:
     """Queries = unique names of ``query_rows``; gallery = ``gallery_rows``; relevant = same name."""
     _, queries, relevant = text_to_image_queries(emb, catalog, query_rows, gallery_rows)
-    return ranking_metrics(queries, emb.images[gallery_rows], relevant)
+    return ranking_metrics(queries, emb.gallery(gallery_rows), relevant)
 
 
 def image_to_text(emb: Embeddings, catalog: pd.DataFrame, rows: np.ndarray) -> dict[str, float]:
@@ -196,8 +226,8 @@ def image_to_text(emb: Embeddings, catalog: pd.DataFrame, rows: np.ndarray) -> d
     if not names:
         return {"r1": 0.0}
     index = {n: i for i, n in enumerate(names)}
-    text = np.stack([emb.names[n] for n in names])
-    top = _top_k(emb.images[rows], text, 1)[:, 0]
+    text = np.stack([emb.query(n) for n in names])
+    top = _top_k(emb.gallery(rows), text, 1)[:, 0]
     truth = np.array([index[n] for n in catalog[NAME].to_numpy()[rows]])
     return {"r1": float((top == truth).mean())}
 

@@ -86,7 +86,7 @@ def table_from_embeddings(emb, catalog: pd.DataFrame, query_rows: np.ndarray, ga
     for ``catalog``); rank 0 / id -1 mean the gallery holds no product of that name.
     """
     names, queries, relevant = text_to_image_queries(emb, catalog, query_rows, gallery_rows)
-    ranks = rank_queries(queries, emb.images[gallery_rows], relevant)
+    ranks = rank_queries(queries, emb.gallery(gallery_rows), relevant)
     gallery = catalog.iloc[gallery_rows].reset_index(drop=True)
     ids = gallery["id"].to_numpy().astype(np.int64)
 
@@ -135,8 +135,15 @@ def query_table(embedder, catalog: pd.DataFrame, split: str = "test", gallery: s
             message.replace("images", "the other images"), 0.05 + 0.8 * (share + (1 - share) * fraction)))
         images = np.zeros((len(catalog), emb.images.shape[1]), np.float32)
         images[query_rows], images[others] = emb.images, vectors
+        whole = Embeddings(images, emb.names, emb.types)
+        if emb.images_ext is not None:  # attribute re-scoring: the other images' blocks too
+            scorer = embedder.scorer
+            extended = np.zeros((len(catalog), emb.images_ext.shape[1]), np.float32)
+            extended[query_rows] = emb.images_ext
+            extended[others] = scorer.extend(vectors, embedder.image_attributes(catalog["image"].iloc[others].tolist()))
+            whole = Embeddings(images, emb.names, emb.types, extended, emb.names_ext)
         say("Ranking the gallery", 0.9)
-        table = table_from_embeddings(Embeddings(images, emb.names, emb.types), catalog, query_rows, gallery_rows)
+        table = table_from_embeddings(whole, catalog, query_rows, gallery_rows)
     say(f"{len(table):,} queries ranked", 1.0)
     return table
 
@@ -357,6 +364,7 @@ class Gallery:
     split: str
     rows: np.ndarray  # catalogue row of each vector
     vectors: np.ndarray  # (len(rows), dim), L2-normalised
+    attributes: np.ndarray | None = None  # the model's attribute blocks (core.attributes), if it has a scorer
 
     @property
     def label(self) -> str:
@@ -368,7 +376,11 @@ def build_gallery(embedder, catalog: pd.DataFrame, scope: str = "split", split: 
                   progress: Progress | None = None) -> Gallery:
     """Embed the images of ``split`` (scope "split") or of every product (scope "catalogue")."""
     _, rows = _rows(catalog, split, scope)
-    return Gallery(scope, split, rows, _image_vectors(embedder, catalog["image"].iloc[rows].tolist(), progress))
+    paths = catalog["image"].iloc[rows].tolist()
+    vectors = _image_vectors(embedder, paths, progress)
+    scorer = getattr(embedder, "scorer", None)
+    blocks = embedder.image_attributes(paths) if scorer is not None and scorer.weight > 0 else None
+    return Gallery(scope, split, rows, vectors, blocks)
 
 
 def parse_ids(text: str) -> list[int]:
@@ -432,6 +444,8 @@ def analyst_query(embedder, catalog: pd.DataFrame, gallery: Gallery, text: str, 
     expected_ids = select_expected(catalog, gallery, ids=expected_ids)
     query = np.asarray(embedder.encode_texts([text]), np.float32)[0]
     scores = gallery.vectors @ query
+    if gallery.attributes is not None:  # the same re-scoring as the protocol and search
+        scores = scores + embedder.scorer.weight * (gallery.attributes @ embedder.text_attributes([text])[0])
     order = np.argsort(-scores, kind="stable")
     ranks = np.empty(len(order), np.int64)
     ranks[order] = np.arange(1, len(order) + 1)

@@ -71,6 +71,7 @@ MAX_QUERY_PIXELS = 40_000_000  # ~6300 x 6300: far above any photo we need, far 
 MAX_QUERY_BYTES = 25 * 1024 * 1024
 MAX_K = 500
 CANDIDATE_FACTOR = 4  # candidates per side when the description vectors join the score
+RESCORE_CANDIDATES = 200  # embedding neighbours re-scored by a model's attribute classifiers
 
 ImageSource = Image.Image | bytes | bytearray | str | Path
 
@@ -292,6 +293,7 @@ class Searcher:
             exclude_id=query.like_id,
             description_weight=query.description_weight,
             query=query,
+            attributes=self.query_attributes(query),
         )
 
     def search_vector(
@@ -303,8 +305,13 @@ class Searcher:
         exclude_id: int | None = None,
         description_weight: float = 0.0,
         query: SearchQuery | None = None,
+        attributes: np.ndarray | None = None,
     ) -> SearchResult:
-        """Rank the products for an already-encoded, normalised query vector."""
+        """Rank the products for an already-encoded, normalised query vector.
+
+        ``attributes`` (from :meth:`query_attributes`) re-scores the embedding's nearest
+        :data:`RESCORE_CANDIDATES` products with the model's attribute classifiers.
+        """
         filters = self._resolve_tags(validate(filters, self.vocabulary))
         extra = [{"id": {"$ne": int(exclude_id)}}] if exclude_id is not None else []
         where = where_clause(filters, extra=extra)
@@ -315,9 +322,9 @@ class Searcher:
         if ids is not None and not ids:
             hits = []
         elif description_weight > 0:
-            hits = self._fused_ranking(vector, k, description_weight, ids=ids)
+            hits = self._fused_ranking(vector, k, description_weight, ids=ids, attributes=attributes)
         else:
-            hits = self._ranking(vector, k, ids=ids)
+            hits = self._ranking(vector, k, ids=ids, attributes=attributes)
         reason = None if hits else self._why_empty(filters, extra)
         query = query or SearchQuery(filters=filters, k=k, like_id=exclude_id)
         return SearchResult(hits=hits, query=query, filters=filters, reason=reason)
@@ -340,6 +347,22 @@ class Searcher:
             w = float(query.image_weight)
             return _normalise((1.0 - w) * text_vec + w * picture_vec)
         return text_vec if text_vec is not None else picture_vec
+
+    def query_attributes(self, query: SearchQuery) -> np.ndarray | None:
+        """What a text-only query asks for (brand, colour, type, gender: see core.attributes),
+        when the model has an attribute scorer; None otherwise (plain cosine ranking)."""
+        scorer = getattr(self.embedder, "scorer", None)
+        if scorer is None or scorer.weight <= 0 or query.text is None or query.image is not None or query.like_id is not None:
+            return None
+        with single_intra_op_thread():
+            return self.embedder.text_attributes([query.text.strip()])[0]
+
+    def _rescore(self, metadatas: list[dict], scores: np.ndarray, attributes: np.ndarray | None) -> np.ndarray:
+        if attributes is None or not metadatas:
+            return scores
+        with single_intra_op_thread():
+            blocks = self.embedder.image_attributes([str(m.get("image", "")) for m in metadatas])
+        return scores + self.embedder.scorer.weight * (blocks @ attributes)
 
     def product_vector(self, product_id: int, kind: str = "image") -> np.ndarray:
         got = self.collections[kind].get(ids=[str(int(product_id))], include=["embeddings"])
@@ -380,20 +403,26 @@ class Searcher:
             if not 0.0 <= float(value) <= 1.0:
                 raise FashionError(f"{name.replace('_', ' ')} must be between 0 and 1, got {value}")
 
-    def _ranking(self, vector: np.ndarray, k: int, *, ids: list[str] | None = None) -> list[Hit]:
-        """Top ``k`` image vectors for ``vector``, among ``ids`` when given."""
+    def _ranking(self, vector: np.ndarray, k: int, *, ids: list[str] | None = None,
+                 attributes: np.ndarray | None = None) -> list[Hit]:
+        """Top ``k`` image vectors for ``vector``, among ``ids`` when given (re-scored with ``attributes``)."""
+        n = k
+        if attributes is not None:
+            n = max(k, min(RESCORE_CANDIDATES, len(ids) if ids is not None else self.collections["image"].count()))
         got = self.collections["image"].query(
-            query_embeddings=[vector], n_results=k, ids=ids, include=["metadatas", "distances"]
+            query_embeddings=[vector], n_results=n, ids=ids, include=["metadatas", "distances"]
         )
-        return [
-            Hit.from_metadata(meta, 1.0 - dist)
-            for meta, dist in zip(got["metadatas"][0], got["distances"][0])
-        ]
+        metas = got["metadatas"][0]
+        scores = self._rescore(metas, 1.0 - np.asarray(got["distances"][0], dtype=np.float64), attributes)
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [Hit.from_metadata(metas[i], scores[i]) for i in order]
 
     def _fused_ranking(
-        self, vector: np.ndarray, k: int, d: float, *, ids: list[str] | None = None
+        self, vector: np.ndarray, k: int, d: float, *, ids: list[str] | None = None, attributes: np.ndarray | None = None
     ) -> list[Hit]:
         n = min(MAX_K * CANDIDATE_FACTOR, k * CANDIDATE_FACTOR)
+        if attributes is not None:
+            n = max(n, RESCORE_CANDIDATES)
         candidates: dict[str, dict] = {}
         for col in self.collections.values():
             got = col.query(query_embeddings=[vector], n_results=n, ids=ids, include=["metadatas"])
@@ -407,6 +436,7 @@ class Searcher:
             by_id = dict(zip(got["ids"], got["embeddings"]))
             matrix = np.stack([np.asarray(by_id[i], dtype=np.float32) for i in keys])
             scores += share * (matrix @ vector)
+        scores = self._rescore([candidates[i] for i in keys], scores, attributes)
         order = np.argsort(-scores, kind="stable")[:k]
         return [Hit.from_metadata(candidates[keys[i]], scores[i]) for i in order]
 

@@ -52,6 +52,10 @@ class TrainConfig:
     learn_scale: bool = field(default=True, metadata={"help": "learn the logit scale (CLIP-style, capped at 100)"})
     loss: str = field(default="masked", metadata={"help": "masked (same-name masked InfoNCE) or mnrl"})
     attribute_weight: float = field(default=0.2, metadata={"help": "weight of the attribute heads (0 = off)"})
+    rescoring: bool = field(default=True, metadata={
+        "help": "lit: train brand/colour/type/gender classifiers that re-score text→image matches (core.attributes)"})
+    rescoring_weights: tuple[float, ...] = field(default=(0.0, 0.01, 0.02, 0.03, 0.05, 0.08), metadata={
+        "help": "re-scoring weights tried on the valid split after training (the best MRR@10 is kept)"})
     text_field: str = field(default="productDisplayName", metadata={"help": "catalogue column used as text"})
     seed: int = field(default=0, metadata={"help": "seed of the heads and the batch order"})
     max_train: int | None = field(default=None, metadata={"help": "cap on training products (tests)"})
@@ -96,21 +100,29 @@ class TrainResult:
 class MaskedInfoNCELoss(nn.Module):
     """Symmetric InfoNCE over (image, text) pairs; same-group pairs are masked out as negatives.
 
-    ``labels[:, 0]`` is the group (name) id of each row; ``labels[:, 1:]`` the attribute class ids
+    ``labels[:, 0]`` is the group (name) id of each row; ``labels[:, 1:5]`` the attribute class ids
     (-1 = unknown) scored by linear heads on the image embedding with ``attribute_weight``. The
     heads live in the loss (the trainer optimises the loss's parameters) and are not saved.
+    With a ``scorer`` (:class:`core.attributes.AttributeScorer`), ``labels[:, 5:9]`` are its class
+    ids and its classifiers train on the frozen tower features (cross-entropy, weight 1); they are
+    saved with the model.
     """
 
     def __init__(self, model, scale: float = 20.0, attribute_classes: tuple[int, ...] = (), attribute_weight: float = 0.0,
-                 learn_scale: bool = False):
+                 learn_scale: bool = False, scorer=None):
         super().__init__()
         self.model = model
         self.log_scale = nn.Parameter(torch.tensor(math.log(scale)), requires_grad=learn_scale)
         self.attribute_weight = attribute_weight
         dim = model.get_embedding_dimension()
         self.heads = nn.ModuleList(nn.Linear(dim, n) for n in attribute_classes) if attribute_weight else nn.ModuleList()
+        self.scorer = scorer
+        self.scorer_module = scorer.module if scorer is not None else None  # registered: the trainer optimises it
 
     def forward(self, sentence_features, labels: torch.Tensor) -> torch.Tensor:
+        # the frozen towers' outputs (from the feature cache) before the heads replace them
+        image_tower = sentence_features[0].get("sentence_embedding")
+        text_tower = sentence_features[1].get("sentence_embedding")
         # normalised here too: a CLIP backend's raw outputs are not
         image = nn.functional.normalize(self.model(sentence_features[0])["sentence_embedding"], dim=-1)
         text = nn.functional.normalize(self.model(sentence_features[1])["sentence_embedding"], dim=-1)
@@ -127,6 +139,10 @@ class MaskedInfoNCELoss(nn.Module):
             if (wanted >= 0).any():
                 aux = nn.functional.cross_entropy(head(image), wanted, ignore_index=-1)
                 loss = loss + self.attribute_weight * aux / len(self.heads)
+        if self.scorer is not None and image_tower is not None:
+            self.scorer_module.train(self.model.training)
+            loss = loss + self.scorer.loss(image_tower.float(), None if text_tower is None else text_tower.float(),
+                                           labels[:, 5:9])
         return loss
 
     def get_config_dict(self) -> dict[str, Any]:
@@ -170,8 +186,9 @@ def warm_features(model, catalog: pd.DataFrame, text_field: str, progress: bool 
     return skipped, bad
 
 
-def training_table(catalog: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataFrame, tuple[int, ...]]:
-    """Rows (image, text, label) of the training split; label = [name id, attribute ids...]."""
+def training_table(catalog: pd.DataFrame, config: TrainConfig, scorer=None) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """Rows (image, text, label) of the training split; label = [name id, attribute ids...,
+    the scorer's class ids (with a scorer)]."""
     train = catalog[catalog["split"] == "train"]
     if config.max_train and len(train) > config.max_train:
         train = train.sample(config.max_train, random_state=config.seed)
@@ -185,6 +202,8 @@ def training_table(catalog: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataF
         classes.append(max(len(values), 1))
         columns.append(train[attribute].map(lambda v: index.get(v, -1)).to_numpy())
     labels = np.stack(columns, axis=1).astype(np.int64)
+    if scorer is not None:
+        labels = np.concatenate([labels, scorer.vocab.labels(train)], axis=1)
     table = pd.DataFrame(
         {"image": train["image"].astype(str).to_numpy(), "text": train[config.text_field].astype(str).to_numpy()}
     )
@@ -280,7 +299,8 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     if bad:
         catalog = catalog.drop(index=catalog.index[sorted(bad)]).reset_index(drop=True)
     feature_time = time.time() - started
-    table, classes = training_table(catalog, config)
+    scorer = _scorer(model, catalog, config)
+    table, classes = training_table(catalog, config, scorer)
     dataset = Dataset.from_dict({"image": table["image"].tolist(), "text": table["text"].tolist(),
                                  "label": [list(map(int, x)) for x in table["label"]]})
     if config.loss == "mnrl":
@@ -288,7 +308,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
 
     # 3. loss
     if config.loss == "masked":
-        loss = MaskedInfoNCELoss(model, config.scale, classes, config.attribute_weight, config.learn_scale)
+        loss = MaskedInfoNCELoss(model, config.scale, classes, config.attribute_weight, config.learn_scale, scorer)
     else:
         from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
@@ -299,9 +319,9 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     has_valid = (catalog["split"] == "valid").sum() >= 2
     evaluator = RetrievalEvaluator(catalog, split="valid") if has_valid else None
 
-    def test_metrics() -> dict[str, Any]:
+    def test_metrics(with_scorer=None) -> dict[str, Any]:
         model.eval()
-        emb = embed_catalog(SentenceTransformerEmbedder(model, "training"), catalog)
+        emb = embed_catalog(SentenceTransformerEmbedder(model, "training", with_scorer), catalog)
         return protocol(emb, catalog, "test") if (catalog["split"] == "test").any() else {}
 
     before = test_metrics()
@@ -345,8 +365,10 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     best.restore(model)
     model.eval()
 
-    # 8. evaluate
-    after = test_metrics()
+    # 8. choose the re-scoring weight on valid, evaluate
+    rescoring = _choose_weight(model, scorer, catalog, config) if scorer is not None else None
+    after = test_metrics(scorer)
+    after_cosine = test_metrics() if scorer is not None else None
     wall = time.time() - started
     _log(log_path, started, {"event": "test_after", "best_epoch": best.best_epoch, **(headline(after) if after else {})})
 
@@ -363,6 +385,9 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
         "test_after": after,
         "best_epoch": best.best_epoch,
         "best_valid_mrr10": None if best.best == -math.inf else best.best,
+        "rescoring": None if scorer is None else {
+            **rescoring, "eps": scorer.eps, "classes": {a: len(v) for a, v in scorer.vocab.values.items()},
+            "test_after_cosine_only": headline(after_cosine) if after_cosine else {}},
         "skipped_images": skipped,
         "wall_time_s": round(wall, 2),
         "feature_time_s": round(feature_time, 2),
@@ -370,6 +395,8 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
 
     def write(folder: Path) -> None:
         model.save(str(folder))  # the cache location is machine-specific: never saved
+        if scorer is not None:
+            scorer.save(folder)
         log_copy = folder / "training_log.jsonl"
         log_copy.write_text(log_path.read_text())
 
@@ -380,6 +407,42 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     if push_to_hub:
         model.push_to_hub(push_to_hub, token=hub_token, exist_ok=True, local_model_path=str(model_dir))
     return TrainResult(model_dir, before, after, model_dir / "training_log.jsonl", wall, skipped)
+
+
+def _scorer(model, catalog: pd.DataFrame, config: TrainConfig):
+    """A fresh attribute scorer for a lit model with frozen towers (None when it does not apply)."""
+    if not (config.rescoring and config.backend == "lit" and config.loss == "masked"
+            and config.lit.text_trainable_layers == 0):
+        return None
+    from core.attributes import AttributeScorer, Vocabulary
+    from core.encoders import ImageTower, TextTower
+
+    image = next(t for t in towers(model) if isinstance(t, ImageTower))
+    text = next(t for t in towers(model) if isinstance(t, TextTower))
+    scorer = AttributeScorer(Vocabulary.from_catalog(catalog), image.dim, text.dim)
+    train_images = catalog.loc[catalog["split"] == "train", "image"].tolist()
+    scorer.set_image_stats(image.features(train_images)[0])  # cache hits: warm_features filled it
+    return scorer
+
+
+def _choose_weight(model, scorer, catalog: pd.DataFrame, config: TrainConfig) -> dict[str, Any]:
+    """Set the scorer's weight to the candidate with the best valid MRR@10 (ties: the smaller)."""
+    from core.encoders import SentenceTransformerEmbedder
+    from core.evaluate import attribute_inputs, embed_catalog, text_to_image
+
+    valid = catalog[catalog["split"] == "valid"].reset_index(drop=True)
+    if len(valid) < 2:
+        return {"weight": scorer.weight, "valid": {}, "chosen_by": "default (no valid split)"}
+    plain = embed_catalog(SentenceTransformerEmbedder(model, "training"), valid)
+    blocks, dists = attribute_inputs(SentenceTransformerEmbedder(model, "training", scorer), valid)
+    rows = np.arange(len(valid))
+    results = {}
+    for weight in config.rescoring_weights:
+        emb = plain if weight <= 0 else plain.with_weight(scorer, weight, blocks, dists)
+        results[float(weight)] = text_to_image(emb, valid, rows, rows)
+    chosen = max(results, key=lambda w: (round(results[w]["mrr10"], 6), -w))
+    scorer.weight = chosen
+    return {"weight": chosen, "valid": {str(w): m for w, m in results.items()}, "chosen_by": "valid MRR@10"}
 
 
 def _log(path: Path, started: float, record: dict[str, Any]) -> None:

@@ -96,6 +96,35 @@ def test_model_card_log_and_latest_pointer(demo_settings, first_run):
     assert steps[-1]["loss"] < steps[0]["loss"]
 
 
+def test_rescoring_weight_is_chosen_on_valid_and_saved_with_the_model(demo_settings, first_run):
+    from core.attributes import ATTRIBUTES
+    from core.encoders import load_embedder
+
+    card = read_card(first_run.model_dir)
+    rescoring = card["rescoring"]
+    tried = {float(w): m for w, m in rescoring["valid"].items()}
+    assert set(tried) == set(TrainConfig().rescoring_weights)
+    assert tried[rescoring["weight"]]["mrr10"] == max(m["mrr10"] for m in tried.values())
+    assert rescoring["test_after_cosine_only"]["t2i_r1"] > card["metrics_before"]["t2i_r1"]
+    embedder = load_embedder(first_run.model_dir, cache_dir=demo_settings.cache_dir)
+    assert embedder.scorer is not None and embedder.scorer.weight == rescoring["weight"]
+    # the image classifiers learned the demo's colours and genders (drawn into the pictures): at
+    # least 15 points above the majority class after the short test training
+    catalog = pd.read_parquet(demo_settings.catalog_parquet)
+    test = catalog[catalog["split"] == "test"]
+    blocks = embedder.image_attributes(test["image"].tolist())
+    labels = embedder.scorer.vocab.labels(test)
+    start = 0
+    for column, attribute in enumerate(ATTRIBUTES):
+        width = len(embedder.scorer.vocab.values[attribute])
+        if attribute in ("baseColour", "gender"):
+            known = labels[:, column] >= 0
+            accuracy = (blocks[known, start : start + width].argmax(1) == labels[known, column]).mean()
+            majority = np.bincount(labels[known, column]).max() / known.sum()
+            assert accuracy >= majority + 0.15, (attribute, accuracy, majority)
+        start += width
+
+
 def test_rerun_hits_the_feature_cache_and_skips_a_corrupt_image(demo_settings, first_run, second_run):
     result, victim, computed = second_run
     assert len(computed) == 1  # only the changed file: every other image came from the cache
@@ -168,6 +197,8 @@ def test_clip_backend_trains_only_its_projections(demo_settings, first_run, tmp_
     after = load_model(result.model_dir).state_dict()
     changed = {name.rsplit(".", 2)[-2] for name in before if not torch.equal(before[name], after[name])}
     assert changed == {"text_projection", "visual_projection"}
+    assert read_card(result.model_dir)["rescoring"] is None  # the classifiers need the lit towers
+    assert not (result.model_dir / "attribute_scorer.json").exists()
 
 
 def test_stock_mnrl_loss_with_no_duplicates_sampler_runs(demo_settings, first_run, tmp_path):
