@@ -79,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     figures["after"] = headline(result.metrics_after)
     figures["by_group"] = {g: {k: round(v, 3) for k, v in m.items()} for g, m in
                            result.metrics_after.get("text_to_image_by_group", {}).items()}
+    from core.models import read_card
+
+    rescoring = read_card(result.model_dir).get("rescoring") or {}
+    figures["rescoring_weight"] = rescoring.get("weight")
+    figures["after_cosine_only"] = rescoring.get("test_after_cosine_only")
     if args.json:
         print(json.dumps(figures, indent=2, default=str))
         return 0
@@ -88,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"train + evaluate: {figures['train_and_evaluate_s']:.1f} s; total {figures['total_s']:.1f} s")
     print(f"model {result.model_dir}")
     print("before training:", figures["before"])
+    if figures["after_cosine_only"]:
+        print(f"cosine alone (no attribute re-scoring): {figures['after_cosine_only']}")
+        print(f"attribute re-scoring weight {figures['rescoring_weight']} (chosen on valid); re-scored:")
     print(format_report(result.metrics_after))
     print("published KAGL text→image R@1 (44k gallery, other products): "
           + ", ".join(f"{k} {v:.3f}" for k, v in ANCHORS.items())

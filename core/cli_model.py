@@ -16,7 +16,7 @@ from pathlib import Path
 def register(subparsers) -> None:
     train = subparsers.add_parser("train", help="fine-tune the dual encoder and register a new model version")
     train.add_argument("--config", help="JSON file of training options (TrainConfig fields; 'lit' nested)")
-    train.add_argument("--epochs", type=int, help="passes over the training split (default 12)")
+    train.add_argument("--epochs", type=int, help="passes over the training split (default 20)")
     train.add_argument("--batch-size", type=int, help="in-batch negatives per step (default 256)")
     train.add_argument("--lr", type=float, dest="learning_rate", help="peak learning rate (default 1e-3)")
     train.add_argument("--name", help="registry name; models are saved as HOME/models/<name>-v<N> (default lit)")

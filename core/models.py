@@ -129,6 +129,16 @@ def _metric_rows(card: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _rescoring_rows(card: dict[str, Any]) -> list[str]:
+    info = card.get("rescoring") or {}
+    cosine = info.get("test_after_cosine_only") or {}
+    if "t2i_r1" not in cosine:
+        return []
+    return ["", f"After = the cosine re-scored by the attribute classifiers (brand, colour, type, gender; weight "
+                f"{info.get('weight')} chosen on valid). The cosine alone: R@1 {cosine['t2i_r1']:.3f}, "
+                f"R@10 {cosine.get('t2i_r10', float('nan')):.3f}, MRR@10 {cosine.get('t2i_mrr10', float('nan')):.3f}."]
+
+
 def render_card(card: dict[str, Any]) -> str:
     """A short Markdown model card from the JSON one."""
     lines = [
@@ -144,6 +154,7 @@ def render_card(card: dict[str, Any]) -> str:
         "## Test split, text → image (gallery = the split's images)",
         "",
         *_metric_rows(card),
+        *_rescoring_rows(card),
         "",
         "## Config",
         "",

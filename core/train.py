@@ -43,7 +43,7 @@ class TrainConfig:
     backend: str = field(default="lit", metadata={"help": "lit (packaged towers) or clip"})
     base_model: str | None = field(default=None, metadata={"help": "clip: a local CLIP folder"})
     lit: LitConfig = field(default_factory=LitConfig)
-    epochs: int = field(default=12, metadata={"help": "passes over the training split"})
+    epochs: int = field(default=20, metadata={"help": "passes over the training split"})
     batch_size: int = field(default=256, metadata={"help": "in-batch negatives per step"})
     learning_rate: float = field(default=1e-3, metadata={"help": "AdamW peak learning rate"})
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})

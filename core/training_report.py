@@ -76,6 +76,21 @@ def before_after(card: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "before", "after", "gain"])
 
 
+def rescoring(card: dict) -> tuple[pd.DataFrame, str | None]:
+    """The attribute re-scoring weights tried on valid (one row each, the chosen one flagged) and a
+    one-line summary of the test split with the cosine alone vs re-scored; empty / None without it."""
+    info = card.get("rescoring") or {}
+    rows = [{"weight": float(w), "R@1": m.get("r1"), "R@10": m.get("r10"), "MRR@10": m.get("mrr10"),
+             "chosen": float(w) == info.get("weight")} for w, m in (info.get("valid") or {}).items()]
+    frame = pd.DataFrame(rows, columns=["weight", "R@1", "R@10", "MRR@10", "chosen"])
+    cosine, after = info.get("test_after_cosine_only") or {}, card.get("metrics_after") or {}
+    if not info or "t2i_r1" not in cosine or "t2i_r1" not in after:
+        return frame, None
+    summary = (f"weight {info['weight']:g} (best valid MRR@10); test text→image R@1 {cosine['t2i_r1']:.3f} with the "
+               f"cosine alone → {after['t2i_r1']:.3f} re-scored, R@10 {cosine['t2i_r10']:.3f} → {after['t2i_r10']:.3f}")
+    return frame, summary
+
+
 def per_group(card: dict) -> pd.DataFrame:
     """Test text→image metrics per product group after training, when the card has them."""
     groups = (card.get("test_after") or {}).get("text_to_image_by_group") or {}

@@ -8,7 +8,7 @@ import plotly.express as px
 import streamlit as st
 
 from core.models import read_card
-from core.training_report import before_after, model_versions, per_group, read_log
+from core.training_report import before_after, model_versions, per_group, read_log, rescoring
 from dashboard import state
 from dashboard.widgets import metric_tiles
 
@@ -48,6 +48,12 @@ def render() -> None:
     curves(Path(row["path"]))
     st.subheader("Base (untrained heads) vs fine-tuned, test split")
     st.dataframe(before_after(card), hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("before", "after", "gain")})
+    weights, summary = rescoring(card)
+    if summary:
+        st.subheader("Attribute re-scoring (brand, colour, type, gender)")
+        st.caption(summary)
+        st.dataframe(weights, hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.3f")
+                                                              for c in ("R@1", "R@10", "MRR@10")})
     groups = per_group(card)
     if not groups.empty:
         st.subheader("Per group (text → image, after training)")

@@ -97,6 +97,9 @@ def test_training_screen(built_home):
     assert [m.label for m in at.metric][:3] == ["Test R@1", "Test R@10", "Test MRR@10"]
     assert at.get("plotly_chart")  # loss and validation curves
     assert "text→image R@1" in list(at.dataframe[0].value["metric"])
+    assert "Attribute re-scoring (brand, colour, type, gender)" in [h.value for h in at.subheader]
+    assert any("re-scored" in c.value for c in at.caption)
+    assert at.dataframe[1].value["chosen"].sum() == 1
 
 
 def test_search_screen_text_query_and_more_like_this(built_home):

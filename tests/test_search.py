@@ -464,3 +464,37 @@ def test_cli_image_and_like(indexed, embedder, demo_catalog, monkeypatch, capsys
     assert "no image file" in capsys.readouterr().err
     assert cli.main(["search", *home]) == 2
     assert "nothing to search for" in capsys.readouterr().err
+
+
+def test_text_search_rescores_the_embedding_neighbours_with_the_attribute_classifiers(built_demo_home):
+    from core.encoders import load_embedder
+    from core.models import latest_model
+    from core.search import RESCORE_CANDIDATES
+
+    settings = Settings.from_env(env={}, home=built_demo_home)
+    embedder = load_embedder(latest_model(settings), cache_dir=settings.cache_dir)
+    assert embedder.scorer is not None  # trained and saved with the model by default
+    embedder.scorer.weight = 0.05  # whatever valid chose on the tiny demo: the mechanics under test
+    searcher = Searcher(settings, embedder)
+    query = SearchQuery(text="Red Men Tshirt", k=5)
+    hits = searcher.search(query).hits
+
+    vector = searcher.query_vector(query)
+    got = searcher.collections["image"].query(query_embeddings=[vector], n_results=RESCORE_CANDIDATES,
+                                              include=["metadatas", "distances"])
+    metas, cosine = got["metadatas"][0], 1.0 - np.asarray(got["distances"][0])
+    wanted = embedder.text_attributes([query.text])[0]
+    assert embedder.scorer.describe(query.text)["baseColour"] == ["Red"]
+    fused = cosine + 0.05 * embedder.image_attributes([m["image"] for m in metas]) @ wanted
+    order = np.argsort(-fused, kind="stable")[:5]
+    assert [h.id for h in hits] == [int(metas[i]["id"]) for i in order]
+    np.testing.assert_allclose([h.score for h in hits], fused[order], rtol=1e-5)
+
+    # pictures and "more like this" rank by the embedding alone; so does a weight of 0
+    assert searcher.query_attributes(SearchQuery(like_id=hits[0].id)) is None
+    embedder.scorer.weight = 0.0
+    assert searcher.query_attributes(query) is None
+    plain = searcher.search(query).hits
+    np.testing.assert_allclose([h.score for h in plain], np.sort(cosine)[::-1][:5], rtol=1e-5)
+    red = [sum(h.base_colour == "Red" for h in ranked) for ranked in (hits, plain)]
+    assert red[0] >= red[1] and red[0] >= 3, red  # the named colour counts more once re-scored

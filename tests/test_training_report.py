@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from core.training_report import before_after, model_versions, per_group, read_log
+from core.training_report import before_after, model_versions, per_group, read_log, rescoring
 
 CARD = {
     "version": "lit-v2", "backend": "lit", "created": "2026-11-26T10:00:00+00:00", "config": {"epochs": 3},
@@ -53,3 +53,15 @@ def test_before_after_and_per_group():
     assert list(table["metric"]) == ["text→image R@1", "text→image R@10"]
     assert table.loc[0, "gain"] == 0.4
     assert list(per_group(CARD)["group"]) == ["bags", "topwear"]
+
+
+def test_rescoring_table_flags_the_chosen_weight_and_summarises_the_test_gain():
+    card = {**CARD, "rescoring": {"weight": 0.05, "valid": {"0.0": {"r1": 0.36, "r10": 0.82, "mrr10": 0.51},
+                                                           "0.05": {"r1": 0.45, "r10": 0.89, "mrr10": 0.59}},
+                                  "test_after_cosine_only": {"t2i_r1": 0.377, "t2i_r10": 0.842}},
+            "metrics_after": {"t2i_r1": 0.459, "t2i_r10": 0.916}}
+    frame, summary = rescoring(card)
+    assert frame["chosen"].tolist() == [False, True] and frame["R@1"].tolist() == [0.36, 0.45]
+    assert "0.377 with the cosine alone → 0.459 re-scored" in summary and "weight 0.05" in summary
+    frame, summary = rescoring(CARD)  # an older card, or a CLIP model: nothing to show
+    assert frame.empty and summary is None
