@@ -43,6 +43,9 @@ GENDER_SYNONYMS = {
     "Unisex": ("unisex",),
 }
 COLOUR_SYNONYMS = {"Grey": ("gray",), "Multi": ("multicolour", "multicolor", "multi-colour")}
+# brands spelled like everyday words ("AND", "Basics") are only read from a query in their own casing
+COMMON_WORDS = frozenset({"and", "the", "of", "for", "by", "in", "on", "with", "a", "an", "or", "basics", "basic",
+                          "classic", "free", "style", "urban", "casual", "formal", "sport", "sports", "party"})
 CONFIG_FILE = "attribute_scorer.json"
 WEIGHTS_FILE = "attribute_scorer.safetensors"
 UNKNOWN = "Unknown"
@@ -64,20 +67,52 @@ def attribute_values(catalog: pd.DataFrame, attribute: str) -> pd.Series:
     return catalog[attribute].map(lambda v: None if pd.isna(v) or v in (UNKNOWN, "") else str(v))
 
 
+def brand_aliases(counts: dict[str, int]) -> dict[str, str]:
+    """Each parsed brand → its canonical spelling: case variants merge into the commonest one, and a
+    brand that extends another by more words ("Puma Navy Blue", "Red Tape Black", the words before the
+    gender word of an unusual name) becomes the shortest brand it starts with ("Puma", "Red Tape")."""
+    by_fold: dict[str, str] = {}
+    for brand, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        by_fold.setdefault(brand.casefold(), brand)
+    aliases = {}
+    for brand in counts:
+        words = brand.casefold().split()
+        prefix = next((" ".join(words[:n]) for n in range(1, len(words) + 1) if " ".join(words[:n]) in by_fold), None)
+        aliases[brand] = by_fold[prefix] if prefix is not None else brand
+    return aliases
+
+
 @dataclass
 class Vocabulary:
-    """The classes of each attribute, as seen in the training split."""
+    """The classes of each attribute, as seen in the training split (brands canonicalised)."""
 
     values: dict[str, list[str]] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # parsed brand -> canonical brand
 
     @classmethod
     def from_catalog(cls, catalog: pd.DataFrame, *, split: str | None = "train", min_count: int = 1) -> "Vocabulary":
         rows = catalog if split is None or "split" not in catalog.columns else catalog[catalog["split"] == split]
-        values = {}
+        values, aliases = {}, {}
         for attribute in ATTRIBUTES:
             counts = attribute_values(rows, attribute).value_counts()
+            if attribute == "brand":
+                aliases = brand_aliases({str(v): int(n) for v, n in counts.items()})
+                counts = counts.groupby(lambda v: aliases[str(v)]).sum()
             values[attribute] = sorted(str(v) for v, n in counts.items() if n >= min_count)
-        return cls(values)
+        return cls(values, aliases)
+
+    def canonical(self, attribute: str, value: str | None) -> str | None:
+        if attribute == "brand" and value is not None:
+            return self.aliases.get(value, value)
+        return value
+
+    def synonyms(self) -> dict[str, tuple[str, ...]]:
+        """Every other spelling of each canonical brand (matched in queries as that brand)."""
+        found: dict[str, list[str]] = {}
+        for alias, brand in self.aliases.items():
+            if alias != brand:
+                found.setdefault(brand, []).append(alias)
+        return {brand: tuple(sorted(spellings)) for brand, spellings in found.items()}
 
     def sizes(self) -> list[int]:
         return [len(self.values[a]) for a in ATTRIBUTES]
@@ -87,33 +122,50 @@ class Vocabulary:
         columns = []
         for attribute in ATTRIBUTES:
             index = {v: i for i, v in enumerate(self.values[attribute])}
-            columns.append(attribute_values(catalog, attribute).map(lambda v: index.get(v, -1)).to_numpy())
+            canonical = attribute_values(catalog, attribute).map(lambda v: self.canonical(attribute, v))
+            columns.append(canonical.map(lambda v: index.get(v, -1)).to_numpy())
         return np.stack(columns, axis=1).astype(np.int64)
 
 
 class PhraseMatcher:
     """Finds an attribute's values named in a text: whole words, case-insensitive, longest first."""
 
-    def __init__(self, values: Sequence[str], synonyms: dict[str, tuple[str, ...]] | None = None):
+    def __init__(self, values: Sequence[str], synonyms: dict[str, tuple[str, ...]] | None = None,
+                 exact_case: frozenset[str] = frozenset()):
+        """``exact_case``: casefolded phrases matched only as spelled in ``values`` (e.g. the brand "AND")."""
         self.values = list(values)
         phrases: dict[str, set[int]] = {}
+        exact: dict[str, set[int]] = {}
         for index, value in enumerate(self.values):
             for phrase in (value, *(synonyms or {}).get(value, ())):
                 key = " ".join(phrase.casefold().split())
-                if key:
+                if key in exact_case:
+                    exact.setdefault(" ".join(phrase.split()), set()).add(index)
+                elif key:
                     phrases.setdefault(key, set()).add(index)
         self.phrases = {k: sorted(v) for k, v in phrases.items() if v}
-        alternatives = sorted(self.phrases, key=len, reverse=True)
-        body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives)
-        self.pattern = re.compile(rf"(?<![\w'])(?:{body})(?![\w'])", re.IGNORECASE) if alternatives else None
+        self.exact = {k: sorted(v) for k, v in exact.items() if v}
+        self.patterns = [(self._compile(self.phrases, re.IGNORECASE), True), (self._compile(self.exact, 0), False)]
+
+    @staticmethod
+    def _compile(phrases: dict[str, list[int]], flags: int):
+        if not phrases:
+            return None
+        body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
+        return re.compile(rf"(?<![\w'])(?:{body})(?![\w'])", flags)
 
     def match(self, text: str) -> list[int]:
         """Indices of the values named in ``text`` (each once, in order of appearance)."""
-        if self.pattern is None:
-            return []
+        hits = []
+        for pattern, folded in self.patterns:
+            if pattern is not None:
+                table = self.phrases if folded else self.exact
+                for hit in pattern.finditer(str(text)):
+                    phrase = " ".join(hit.group(0).split())
+                    hits.append((hit.start(), table.get(phrase.casefold() if folded else phrase, [])))
         found: list[int] = []
-        for hit in self.pattern.finditer(str(text)):
-            for index in self.phrases.get(" ".join(hit.group(0).casefold().split()), []):
+        for _, indices in sorted(hits, key=lambda h: h[0]):
+            for index in indices:
                 if index not in found:
                     found.append(index)
         return found
@@ -172,7 +224,7 @@ class AttributeScorer:
         self.hidden = dict(hidden or {"brand": 1024, "baseColour": 512, "articleType": 512, "gender": 512, "text": 512})
         self.module = _build_module(vocab, self.image_dim, self.text_dim, self.hidden, self.dropout)
         self.matchers = {
-            "brand": PhraseMatcher(vocab.values["brand"]),
+            "brand": PhraseMatcher(vocab.values["brand"], vocab.synonyms(), exact_case=COMMON_WORDS),
             "baseColour": PhraseMatcher(vocab.values["baseColour"], COLOUR_SYNONYMS),
             "gender": PhraseMatcher(vocab.values["gender"], GENDER_SYNONYMS),
         }
@@ -253,7 +305,7 @@ class AttributeScorer:
 
     # -- persistence -----------------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
-        return {"vocab": self.vocab.values, "image_dim": self.image_dim, "text_dim": self.text_dim,
+        return {"vocab": self.vocab.values, "aliases": self.vocab.aliases, "image_dim": self.image_dim, "text_dim": self.text_dim,
                 "weight": self.weight, "eps": self.eps, "hidden": self.hidden, "dropout": self.dropout}
 
     def save(self, folder: str | Path) -> None:
@@ -274,7 +326,7 @@ class AttributeScorer:
             return None
         try:
             config = json.loads((folder / CONFIG_FILE).read_text())
-            scorer = cls(Vocabulary(config["vocab"]), config["image_dim"], config["text_dim"], weight=config["weight"],
+            scorer = cls(Vocabulary(config["vocab"], config.get("aliases", {})), config["image_dim"], config["text_dim"], weight=config["weight"],
                          eps=config["eps"], hidden=config["hidden"], dropout=config["dropout"])
             scorer.module.load_state_dict(load_file(str(folder / WEIGHTS_FILE)))
         except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as error:

@@ -271,6 +271,7 @@ class Searcher:
             )
         self.vocabulary = Vocabulary.from_dict(self.manifest.get("vocabulary", {}))
         self._table: MetadataTable | None = None
+        self._blocks: dict[str, np.ndarray] = {}  # image path -> the scorer's image block, computed once
 
     @property
     def table(self) -> MetadataTable:
@@ -360,8 +361,12 @@ class Searcher:
     def _rescore(self, metadatas: list[dict], scores: np.ndarray, attributes: np.ndarray | None) -> np.ndarray:
         if attributes is None or not metadatas:
             return scores
-        with single_intra_op_thread():
-            blocks = self.embedder.image_attributes([str(m.get("image", "")) for m in metadatas])
+        paths = [str(m.get("image", "")) for m in metadatas]
+        missing = [p for p in dict.fromkeys(paths) if p not in self._blocks]
+        if missing:
+            with single_intra_op_thread():
+                self._blocks.update(zip(missing, self.embedder.image_attributes(missing)))
+        blocks = np.stack([self._blocks[p] for p in paths])
         return scores + self.embedder.scorer.weight * (blocks @ attributes)
 
     def product_vector(self, product_id: int, kind: str = "image") -> np.ndarray:

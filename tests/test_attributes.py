@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from core.attributes import ATTRIBUTES, AttributeScorer, PhraseMatcher, Vocabulary, brand_of
+from core.attributes import ATTRIBUTES, COMMON_WORDS, AttributeScorer, PhraseMatcher, Vocabulary, brand_aliases, brand_of
 from core.errors import FashionError
 
 
@@ -34,6 +34,21 @@ def test_phrases_match_whole_words_longest_first_with_synonyms():
     assert [genders.values[i] for i in genders.match("women's shoes")] == ["Women"]  # not "men"
     assert [genders.values[i] for i in genders.match("kids jacket")] == ["Boys", "Girls"]
     assert PhraseMatcher([]).match("anything") == []
+
+
+def test_brand_spellings_fold_into_one_canonical_brand():
+    aliases = brand_aliases({"Puma": 5, "Puma Navy Blue": 1, "Gini and Jony": 3, "Gini And Jony": 1,
+                             "AND": 2, "AND by Anita Dongre": 1, "Red Tape": 4, "Red Tape Black": 1, "Red Chief": 2})
+    assert aliases["Puma Navy Blue"] == "Puma" and aliases["Gini And Jony"] == "Gini and Jony"
+    assert aliases["AND by Anita Dongre"] == "AND" and aliases["Red Tape Black"] == "Red Tape"
+    assert aliases["Red Chief"] == "Red Chief" and aliases["Puma"] == "Puma"
+
+
+def test_a_brand_spelled_like_a_common_word_is_only_read_in_its_own_casing():
+    brands = PhraseMatcher(["AND", "Puma", "Red Tape"], {"Puma": ("Puma Navy Blue",)}, exact_case=COMMON_WORDS)
+    assert brands.match("black and white shirt") == [] and brands.match("Black And White") == []
+    assert [brands.values[i] for i in brands.match("AND kurta")] == ["AND"]
+    assert [brands.values[i] for i in brands.match("puma navy blue tee and red tape shoes")] == ["Puma", "Red Tape"]
 
 
 def frame() -> pd.DataFrame:
@@ -108,6 +123,7 @@ def test_save_load_round_trip(tmp_path):
     np.testing.assert_array_equal(loaded.text_distributions(texts, text_features),
                                   scorer.text_distributions(texts, text_features))
     assert loaded.weight == 0.02 and loaded.vocab.values == scorer.vocab.values
+    assert loaded.vocab.aliases == scorer.vocab.aliases
     assert AttributeScorer.load(tmp_path / "elsewhere") is None  # a model without a scorer
     (tmp_path / "attribute_scorer.safetensors").write_bytes(b"garbage")
     with pytest.raises(FashionError, match="attribute scorer"):
