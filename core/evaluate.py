@@ -34,7 +34,8 @@ NAME = "productDisplayName"
 
 # -- metrics over embeddings ----------------------------------------------------------------
 def _top_k(queries: np.ndarray, gallery: np.ndarray, k: int, chunk: int = 1024) -> np.ndarray:
-    """Indices of the k most similar gallery rows for each query (cosine on normalised rows)."""
+    """Indices of the k highest-scoring gallery rows for each query (inner products: the cosine on
+    normalised rows, the re-scored score on extended ones)."""
     k = min(k, len(gallery))
     out = np.empty((len(queries), k), dtype=np.int64)
     for start in range(0, len(queries), chunk):

@@ -270,7 +270,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
     from sentence_transformers.base.sampler import BatchSamplers
 
-    from core.evaluate import RetrievalEvaluator, embed_catalog, headline, protocol
+    from core.evaluate import RetrievalEvaluator, attribute_inputs, embed_catalog, headline, protocol
     from core.encoders import SentenceTransformerEmbedder
     from core.models import register
 
@@ -319,12 +319,21 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     has_valid = (catalog["split"] == "valid").sum() >= 2
     evaluator = RetrievalEvaluator(catalog, split="valid") if has_valid else None
 
-    def test_metrics(with_scorer=None) -> dict[str, Any]:
+    def test_metrics(with_scorer=None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The protocol on the test split: (with the scorer's weight, with the cosine alone or None),
+        from one embedding of the catalogue."""
+        if not (catalog["split"] == "test").any():
+            return {}, None
         model.eval()
-        emb = embed_catalog(SentenceTransformerEmbedder(model, "training", with_scorer), catalog)
-        return protocol(emb, catalog, "test") if (catalog["split"] == "test").any() else {}
+        emb = embed_catalog(SentenceTransformerEmbedder(model, "training"), catalog)
+        if with_scorer is None or with_scorer.weight <= 0:
+            cosine = protocol(emb, catalog, "test")
+            return cosine, (cosine if with_scorer is not None else None)
+        blocks, dists = attribute_inputs(SentenceTransformerEmbedder(model, "training", with_scorer), catalog)
+        rescored = emb.with_weight(with_scorer, with_scorer.weight, blocks, dists)
+        return protocol(rescored, catalog, "test"), protocol(emb, catalog, "test")
 
-    before = test_metrics()
+    before, _ = test_metrics()
     _log(log_path, started, {"event": "test_before", **(headline(before) if before else {})})
 
     # 5. arguments
@@ -367,8 +376,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
 
     # 8. choose the re-scoring weight on valid, evaluate
     rescoring = _choose_weight(model, scorer, catalog, config) if scorer is not None else None
-    after = test_metrics(scorer)
-    after_cosine = test_metrics() if scorer is not None else None
+    after, after_cosine = test_metrics(scorer)
     wall = time.time() - started
     _log(log_path, started, {"event": "test_after", "best_epoch": best.best_epoch, **(headline(after) if after else {})})
 
