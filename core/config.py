@@ -1,16 +1,24 @@
-"""Settings: where the catalogue is and where every derived file goes.
+"""Settings: every knob and secret the project reads, and where every derived file goes.
 
-One typed object, built from the environment on demand (never at import time). Every path the
+One typed object, built from the environment on demand (never at import time); this is the only
+module that reads ``os.environ`` (the architecture tests check it). Each field names its variable
+and says what it does in its metadata, so ``Settings.describe()`` lists them all. Every path the
 pipeline reads or writes is derived from two roots: ``catalog_dir`` (the raw Kaggle-format
 catalogue, read-only) and ``home`` (the working folder). Without ``FASHION_CATALOG`` the generated
 demo catalogue under ``home/demo-catalog`` is used, so a fresh clone runs with no data at all.
+Secrets (``OPENAI_API_KEY``, ``HF_TOKEN``) are fields like the others but never appear in
+``repr``; for the dashboard, Streamlit exports root-level ``.streamlit/secrets.toml`` keys to the
+environment, so they arrive here the same way.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Mapping
+
+from core.errors import FashionError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,21 +39,71 @@ class Settings:
         },
     )
     seed: int = field(default=0, metadata={"help": "seed for splits, prices and pairs"})
+    feature_cache: Path | None = field(
+        default=None,
+        metadata={"env": "FASHION_FEATURE_CACHE",
+                  "help": "folder where a loaded model's towers cache features (default: HOME/cache)"},
+    )
+    debug: bool = field(
+        default=False, metadata={"env": "FASHION_DEBUG", "help": "show tracebacks instead of one-line errors"}
+    )
+    # -- the vector store --------------------------------------------------------------------
+    chroma_host: str | None = field(
+        default=None,
+        metadata={"env": "CHROMA_HOST", "help": "a Chroma server's host; unset = the embedded store under HOME/chroma"},
+    )
+    chroma_port: int = field(default=8000, metadata={"env": "CHROMA_PORT", "help": "the Chroma server's port"})
+    # -- the stylist's chat model ------------------------------------------------------------
+    stylist_provider: str = field(
+        default="offline",
+        metadata={"env": "STYLIST_PROVIDER", "help": "offline | openai | openai-compatible"},
+    )
+    stylist_model: str | None = field(
+        default=None, metadata={"env": "STYLIST_MODEL", "help": "chat model name (default per provider)"}
+    )
+    stylist_timeout: float = field(
+        default=20.0, metadata={"env": "STYLIST_TIMEOUT", "help": "seconds before a chat model call gives up"}
+    )
+    openai_base_url: str | None = field(
+        default=None,
+        metadata={"env": "OPENAI_BASE_URL", "help": "an OpenAI-compatible server (llama.cpp, Ollama, vLLM)"},
+    )
+    openai_api_key: str | None = field(
+        default=None, repr=False,
+        metadata={"env": "OPENAI_API_KEY", "secret": True, "help": "key for STYLIST_PROVIDER=openai"},
+    )
+    hf_token: str | None = field(
+        default=None, repr=False,
+        metadata={"env": "HF_TOKEN", "secret": True, "help": "only for `python -m core train --push-to-hub`"},
+    )
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
-        """Read ``FASHION_HOME`` / ``FASHION_CATALOG``; explicit ``overrides`` (not None) win."""
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Read every field's variable from ``env`` (default ``os.environ``); ``overrides`` (not None) win.
+
+        A value that does not parse is a :class:`FashionError` naming the variable.
+        """
         env = os.environ if env is None else env
         values: dict = {}
-        if env.get("FASHION_HOME"):
-            values["home"] = Path(env["FASHION_HOME"])
-        if env.get("FASHION_CATALOG"):
-            values["catalog"] = Path(env["FASHION_CATALOG"])
+        for spec in fields(cls):
+            name = spec.metadata.get("env")
+            raw = (env.get(name) or "").strip() if name else ""
+            if raw:
+                values[spec.name] = _parse(spec.name, name, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("home", "catalog"):
+        for key in ("home", "catalog", "feature_cache"):
             if values.get(key) is not None:
                 values[key] = Path(values[key]).expanduser().resolve()
         return cls(**values)
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str, str]]:
+        """``(variable, default, help)`` for every setting read from the environment."""
+        return [
+            (spec.metadata["env"], "" if spec.metadata.get("secret") or spec.default is None else str(spec.default),
+             spec.metadata["help"])
+            for spec in fields(cls) if spec.metadata.get("env")
+        ]
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
@@ -115,3 +173,31 @@ class Settings:
     def curation_db(self) -> Path:
         """Merchandisers' tags, flags, notes and suggestion decisions (SQLite): user work, not a cache."""
         return self.home / "curation" / "curation.sqlite3"
+
+
+def _parse(field_name: str, variable: str, raw: str):
+    match field_name:
+        case "home" | "catalog" | "feature_cache":
+            return Path(raw)
+        case "debug":
+            return raw.lower() not in ("0", "false", "no", "off")
+        case "chroma_port":
+            try:
+                port = int(raw)
+            except ValueError:
+                raise FashionError(f"{variable} must be a port number, got {raw!r}") from None
+            if not 0 < port < 65536:
+                raise FashionError(f"{variable} must be between 1 and 65535, got {port}")
+            return port
+        case "stylist_timeout":
+            try:
+                seconds = float(raw)
+            except ValueError:
+                raise FashionError(f"{variable} must be a number of seconds, got {raw!r}") from None
+            if not seconds > 0:
+                raise FashionError(f"{variable} must be a positive number of seconds, got {raw!r}")
+            return seconds
+        case "stylist_provider":
+            return raw.lower()
+        case _:
+            return raw

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from core.config import Settings
-from core.determinism import file_sha256
+from core.files import file_sha256
 
 STAGES = ("prepare", "train", "index")
 StageFn = Callable[[str, str], None]  # (stage, message)
@@ -31,7 +31,7 @@ class BuildReport:
 
 def trained_on_current_data(settings: Settings, model_dir: Path | None) -> bool:
     """Whether ``model_dir``'s card names this exact prepared catalogue."""
-    from core.models import read_card
+    from core.model.registry import read_card
 
     if model_dir is None or not settings.catalog_parquet.is_file():
         return False
@@ -42,11 +42,11 @@ def trained_on_current_data(settings: Settings, model_dir: Path | None) -> bool:
 def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | None = None,
           progress: ProgressFn | None = None, retrain: bool = False) -> BuildReport:
     """Run every stage that is out of date; ``on_stage``/``progress`` report what is happening."""
-    from core.encoders import load_embedder
-    from core.index import build_index
-    from core.models import latest_model
-    from core.prepare import prepare
-    from core.train import TrainConfig, train
+    from core.model.towers import load_embedder
+    from core.index.build import build_index
+    from core.model.registry import latest_model
+    from core.data.prepare import prepare
+    from core.model.train import TrainConfig, train
 
     say = on_stage or (lambda stage, message: None)
     tick = progress or (lambda stage, done, total: None)

@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
-from core.groups import ARTICLE_TYPE_GROUP, GROUPS
+from core.data.groups import ARTICLE_TYPE_GROUP, GROUPS
 from core.stylist.facts import CatalogFacts
 from core.stylist.occasions import ALIASES, OCCASIONS
 from core.stylist.state import StylistRequest

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from core.groups import ARTICLE_TYPE_GROUP, group_of
+from core.data.groups import ARTICLE_TYPE_GROUP, group_of
 
 # Genders a product may have and still suit the person asked for.
 COMPATIBLE_GENDERS: dict[str, tuple[str, ...]] = {

@@ -16,7 +16,7 @@ the top); colours bound to an item go to that item's slot.
 
 from __future__ import annotations
 
-from core.groups import ARTICLE_TYPE_GROUP, GROUP_LABELS
+from core.data.groups import ARTICLE_TYPE_GROUP, GROUP_LABELS
 from core.stylist.facts import CatalogFacts
 from core.stylist.occasions import SLOT_OF_GROUP, SlotSpec, occasion
 from core.stylist.state import StylistRequest

@@ -1,8 +1,8 @@
 """The LangChain face of our index: ``EncoderEmbeddings`` and ``FashionProductRetriever``.
 
-``EncoderEmbeddings`` wraps any ``core.embedder.Embedder`` as a LangChain ``Embeddings`` (query
+``EncoderEmbeddings`` wraps any ``core.model.embedder.Embedder`` as a LangChain ``Embeddings`` (query
 side; a small LRU cache, since one answer asks for the same slot query more than once).
-``FashionProductRetriever`` is a ``BaseRetriever`` over ``core.search.Searcher``: per-call
+``FashionProductRetriever`` is a ``BaseRetriever`` over ``core.index.search.Searcher``: per-call
 metadata filters come in as keyword arguments (``retriever.invoke("red heels",
 filters=Filters(...), k=8, exclude_ids=[...])``) and each ``Document`` carries the product's
 metadata (id, name, price, colour, ...), which is all the rest of the graph may cite.
@@ -27,10 +27,10 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from core.config import Settings
-from core.embedder import Embedder
+from core.model.embedder import Embedder
 from core.errors import FashionError
-from core.filters import Filters
-from core.search import SearchQuery, Searcher
+from core.index.filters import Filters
+from core.index.search import SearchQuery, Searcher
 from core.stylist.facts import CatalogFacts
 
 EMBED_CACHE_SIZE = 512
@@ -104,7 +104,7 @@ class FashionProductRetriever(BaseRetriever):
     @classmethod
     def from_index(cls, settings: Settings, embedder: Embedder, *, k: int = 8) -> "FashionProductRetriever":
         """Open the index built for ``embedder`` (FashionError with the fix when there is none)."""
-        from core.store import read_all
+        from core.index.store import read_all
 
         embeddings = EncoderEmbeddings(embedder)
         searcher = Searcher(settings, _EmbeddingsQueryEncoder(embeddings, embedder))

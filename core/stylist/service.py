@@ -120,8 +120,8 @@ class Stylist:
         choice = make_chat_model(provider, model=chat_model_name, env=env)
         if retriever is None:
             if embedder is None:
-                from core.encoders import load_embedder
-                from core.models import resolve_model
+                from core.model.towers import load_embedder
+                from core.model.registry import resolve_model
 
                 embedder = load_embedder(resolve_model(settings, model_path))
             retriever = FashionProductRetriever.from_index(settings, embedder)

@@ -31,8 +31,8 @@ from tqdm.auto import tqdm
 
 from core.config import Settings
 from core.errors import FashionError
-from core.index import MANIFEST_KEY, read_manifest
-from core.store import (
+from core.index.build import MANIFEST_KEY, read_manifest
+from core.index.store import (
     COLLECTION_PREFIX,
     get_existing,
     get_or_create,

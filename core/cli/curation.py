@@ -4,7 +4,7 @@
     python -m core curate tag 15970 39386 --tag summer-edit [--author asha] [--remove]
     python -m core curate export --out curated.parquet [--all]
 
-Only parsing and printing: the work is in ``core.curation`` and ``core.suggestions``.
+Only parsing and printing: the work is in ``core.curation.store`` and ``core.curation.suggestions``.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from core.errors import FashionError
 
 
 def _suggestions(args: argparse.Namespace, settings: Settings) -> int:
-    from core.cli_search import resolve_embedder
-    from core.curation import CurationStore
-    from core.suggestions import compute_suggestions, review_frame
+    from core.cli.search import resolve_embedder
+    from core.curation.store import CurationStore
+    from core.curation.suggestions import compute_suggestions, review_frame
 
     embedder = resolve_embedder(settings, args.model, feature_cache=True)
 
@@ -46,7 +46,7 @@ def _suggestions(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _tag(args: argparse.Namespace, settings: Settings) -> int:
-    from core.curation import CurationStore
+    from core.curation.store import CurationStore
 
     store = CurationStore(settings.curation_db)
     if args.remove:
@@ -59,8 +59,8 @@ def _tag(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from core.catalog import load_catalog
-    from core.curation import CurationStore, export_frame, to_csv_bytes, to_parquet_bytes
+    from core.data.catalog import load_catalog
+    from core.curation.store import CurationStore, export_frame, to_csv_bytes, to_parquet_bytes
 
     out = Path(args.out).expanduser()
     if out.suffix.lower() not in (".csv", ".parquet"):
@@ -80,7 +80,7 @@ def register(subparsers) -> None:
     """Add ``curate`` to ``python -m core``."""
     curate = subparsers.add_parser("curate", help="curation: suggestions, tags, export")
     actions = curate.add_subparsers(dest="action", required=True, metavar="ACTION")
-    # core.cli gives ``curate`` --home/--catalog; the actions accept them too (after the action),
+    # core.cli.main gives ``curate`` --home/--catalog; the actions accept them too (after the action),
     # with SUPPRESS so an absent one does not overwrite a value given before the action.
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--home", default=argparse.SUPPRESS, help="working folder (default: $FASHION_HOME or ./data)")

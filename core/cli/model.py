@@ -1,6 +1,6 @@
 """``python -m core train`` and ``python -m core evaluate``: the model commands.
 
-``register(subparsers)`` adds both; ``core.cli`` supplies ``--home/--catalog`` and calls
+``register(subparsers)`` adds both; ``core.cli.main`` supplies ``--home/--catalog`` and calls
 ``args.func(args, settings)``. User errors raise :class:`FashionError` (one line, exit 2).
 """
 
@@ -39,8 +39,8 @@ def register(subparsers) -> None:
 
 
 def _train_config(args):
-    from core.encoders import LitConfig
-    from core.train import TrainConfig
+    from core.model.towers import LitConfig
+    from core.model.train import TrainConfig
 
     overrides = {
         key: getattr(args, key)
@@ -60,8 +60,8 @@ def _train_config(args):
 
 
 def cmd_train(args: argparse.Namespace, settings) -> int:
-    from core.evaluate import headline
-    from core.train import train
+    from core.model.evaluate import headline
+    from core.model.train import train
 
     config = _train_config(args)
     token = os.environ.get("HF_TOKEN") if args.push_to_hub else None
@@ -77,9 +77,9 @@ def cmd_train(args: argparse.Namespace, settings) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace, settings) -> int:
-    from core.encoders import load_embedder
-    from core.evaluate import evaluate, format_report
-    from core.models import resolve_model
+    from core.model.towers import load_embedder
+    from core.model.evaluate import evaluate, format_report
+    from core.model.registry import resolve_model
 
     model_dir = resolve_model(settings, args.model)
     catalog = _prepared_catalog(settings)
@@ -101,8 +101,8 @@ def _prepared_catalog(settings):
     the feature cache stays HOME's."""
     import tempfile
 
-    from core.prepare import prepare
-    from core.train import load_prepared
+    from core.data.prepare import prepare
+    from core.model.train import load_prepared
 
     report = Path(settings.report_json)
     if report.is_file():

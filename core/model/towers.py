@@ -4,7 +4,7 @@
 ``Router(text: [TextTower(MiniLM), Dense...], image: [ImageTower(EfficientNet-Lite), Dense...])``
 then ``Normalize``. Both towers are frozen (optionally the top MiniLM layers train); only the
 projection heads learn, LiT-style. A frozen tower's output is a pure function of its input, so
-the towers compute it in ``preprocess`` through the on-disk :class:`core.features.FeatureCache`
+the towers compute it in ``preprocess`` through the on-disk :class:`core.model.features.FeatureCache`
 and hand the trainer ``{"sentence_embedding": ...}``: epochs and re-runs never recompute it.
 ``clip`` is any sentence-transformers CLIP folder with only its projection layers trainable.
 
@@ -30,7 +30,7 @@ from sentence_transformers.base.modules.input_module import InputModule
 from sentence_transformers.base.modules.module import Module
 
 from core.errors import FashionError
-from core.features import (
+from core.model.features import (
     PREPROCESSING_VERSION,
     FeatureCache,
     cached_compute,
@@ -608,14 +608,14 @@ def backend_of(model) -> str:
 
 # -- the Embedder contract ------------------------------------------------------------------
 class SentenceTransformerEmbedder:
-    """:class:`core.embedder.Embedder` over a SentenceTransformer (lit or CLIP)."""
+    """:class:`core.model.embedder.Embedder` over a SentenceTransformer (lit or CLIP)."""
 
     def __init__(self, model, version: str, scorer=None):
         self.model = model
         self.version = version
         self.dim = int(model.get_embedding_dimension())
         self.lit = backend_of(model) == "lit"
-        self.scorer = scorer if self.lit else None  # core.attributes.AttributeScorer or None
+        self.scorer = scorer if self.lit else None  # core.model.attributes.AttributeScorer or None
 
     def _tower(self, kind: type):
         return next(t for t in towers(self.model) if isinstance(t, kind))
@@ -666,11 +666,11 @@ def model_version(path: str | os.PathLike) -> str:
 
 
 def load_embedder(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None):
-    """An :class:`~core.embedder.Embedder` for a saved model folder (lit or CLIP), offline.
+    """An :class:`~core.model.embedder.Embedder` for a saved model folder (lit or CLIP), offline.
 
     >>> embedder = load_embedder(latest_model(settings), cache_dir=settings.cache_dir)  # doctest: +SKIP
     """
-    from core.attributes import AttributeScorer
+    from core.model.attributes import AttributeScorer
 
     return SentenceTransformerEmbedder(load_model(path, cache_dir=cache_dir), model_version(path), AttributeScorer.load(path))
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
-from core.catalog import UNKNOWN
-from core.determinism import stable_unit
+from core.data.catalog import UNKNOWN
+from core.files import stable_unit
 
 # Article types whose catalogue name is a plural; the description uses the singular noun.
 _NOUNS: dict[str, str] = {

@@ -18,11 +18,11 @@ from core.config import Settings
 from core.errors import FashionError
 
 # Modules that add their own subcommands with ``register(subparsers)``.
-_COMMAND_MODULES = ("core.cli_model", "core.cli_search", "core.cli_stylist", "core.cli_curation")
+_COMMAND_MODULES = ("core.cli.model", "core.cli.search", "core.cli.stylist", "core.cli.curation")
 
 
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from core.demo import generate_demo
+    from core.data.demo.generate import generate_demo
 
     out = Path(args.out) if args.out else settings.demo_dir
     result = generate_demo(out, size=args.size, seed=args.seed)
@@ -32,7 +32,7 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_prepare(args: argparse.Namespace, settings: Settings) -> int:
-    from core.prepare import prepare
+    from core.data.prepare import prepare
 
     result = prepare(settings)
     report = result.report

@@ -2,7 +2,7 @@
 
 Index, search, projection and the stylist only need this: encode texts and images into one
 L2-normalised space, and say which model version produced the vectors (the version keys caches and
-collection names). ``core.encoders`` provides the real implementations; tests may pass fakes.
+collection names). ``core.model.towers`` provides the real implementations; tests may pass fakes.
 """
 
 from __future__ import annotations

@@ -22,14 +22,14 @@ import pandas as pd
 from PIL import Image
 from tqdm.auto import tqdm
 
-from core.catalog import PREPARED_COLUMNS, clean_styles, read_styles
+from core.data.catalog import PREPARED_COLUMNS, clean_styles, read_styles
 from core.config import Settings
-from core.determinism import file_sha256
-from core.enrich import describe, simulated_price
+from core.files import file_sha256
+from core.data.enrich import describe, simulated_price
 from core.errors import CatalogError
-from core.groups import group_of
-from core.pairs import build_pairs
-from core.splits import assign_splits
+from core.data.groups import group_of
+from core.data.pairs import build_pairs
+from core.data.splits import assign_splits
 
 CATALOG_COLUMNS = PREPARED_COLUMNS
 Progress = Callable[[int, int, str], None]
@@ -72,7 +72,7 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 def prepare(settings: Settings, *, progress: Progress | None = None) -> PrepareResult:
     """Run the whole preparation; ``progress(done, total, stage)`` is called while images are checked."""
     if settings.uses_demo and not settings.styles_csv.is_file():
-        from core.demo import generate_demo
+        from core.data.demo.generate import generate_demo
 
         generate_demo(settings.demo_dir)
     catalog_dir = settings.catalog_dir

@@ -8,7 +8,7 @@ so nothing here is ever recomputed or dropped. Layout:
 - ``tags``, ``flags``, ``notes``: the current state, kept in step with ``events`` in the same
   transaction, so reads (``labels``, ``ids_with_tags``) never replay the history.
 - ``decisions``: accepted / dismissed suggestions, keyed by ``kind:id,id`` (see
-  ``core.suggestions``), so a decision survives recomputing the suggestions.
+  ``core.curation.suggestions``), so a decision survives recomputing the suggestions.
 
 Concurrency and crashes: WAL journal, a 30 s ``busy_timeout``, one short-lived connection per
 operation (so any thread or dashboard session may call any method) and every write in one

@@ -1,6 +1,6 @@
 """What the Training screen shows: model versions, the training log as curves, before/after tables.
 
-Reads the registry (``core.models``) and each version's ``training_log.jsonl``; never loads weights.
+Reads the registry (``core.model.registry``) and each version's ``training_log.jsonl``; never loads weights.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.models import read_card, versions
+from core.model.registry import read_card, versions
 
 LOG_FILE = "training_log.jsonl"
 METRIC_LABELS = {

@@ -33,13 +33,13 @@ import pandas as pd
 from PIL import Image
 from tqdm.auto import tqdm
 
-from core.catalog import load_catalog
+from core.data.catalog import load_catalog
 from core.config import Settings
-from core.embedder import Embedder
-from core.features import file_sha1, text_sha1
+from core.model.embedder import Embedder
+from core.model.features import file_sha1, text_sha1
 from core.errors import FashionError
-from core.filters import Vocabulary
-from core.store import (
+from core.index.filters import Vocabulary
+from core.index.store import (
     collection_name,
     collection_space,
     get_existing,

@@ -4,9 +4,9 @@ Owns the per-query table behind the Retrieval quality screen and everything deri
 headline figures, breakdowns per group / article type / colour / gender, the rank distribution,
 the worst queries, base vs fine-tuned per query, and the analyst's own query.
 
-The protocol is ``core.evaluate``'s text→image one (queries = the split's unique product names,
+The protocol is ``core.model.evaluate``'s text→image one (queries = the split's unique product names,
 gallery = the split's images, relevant = every gallery product with exactly that name), computed by
-the same :func:`core.evaluate.rank_queries`, so the table's aggregate equals ``evaluate.protocol``
+the same :func:`core.model.evaluate.rank_queries`, so the table's aggregate equals ``evaluate.protocol``
 exactly. Ranks are over the FULL gallery ranking, not cut at 10. A query's attributes (group,
 articleType, baseColour, gender) are those of its best-ranked relevant product, the one its rank
 counts; for the few names shared by products of two groups the breakdown may therefore differ from
@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import FashionError
-from core.evaluate import (
+from core.model.evaluate import (
     NAME,
     Embeddings,
     embed_catalog,
@@ -43,7 +43,7 @@ from core.evaluate import (
     rank_queries,
     text_to_image_queries,
 )
-from core.models import CARD_FILE
+from core.model.registry import CARD_FILE
 
 ATTRIBUTES = ("group", "articleType", "baseColour", "gender")
 GALLERIES = ("split", "catalogue")
@@ -82,7 +82,7 @@ def _rows(catalog: pd.DataFrame, split: str, gallery: str) -> tuple[np.ndarray, 
 def table_from_embeddings(emb, catalog: pd.DataFrame, query_rows: np.ndarray, gallery_rows: np.ndarray) -> pd.DataFrame:
     """The per-query table (columns :data:`TABLE_COLUMNS`) from protocol embeddings.
 
-    ``emb.images`` is indexed by catalogue row (as :func:`core.evaluate.embed_catalog` returns it
+    ``emb.images`` is indexed by catalogue row (as :func:`core.model.evaluate.embed_catalog` returns it
     for ``catalog``); rank 0 / id -1 mean the gallery holds no product of that name.
     """
     names, queries, relevant = text_to_image_queries(emb, catalog, query_rows, gallery_rows)
@@ -113,7 +113,7 @@ def query_table(embedder, catalog: pd.DataFrame, split: str = "test", gallery: s
                 progress: Progress | None = None) -> pd.DataFrame:
     """Embed what ``split``/``gallery`` needs with ``embedder`` and build the per-query table.
 
-    The split goes through :func:`core.evaluate.embed_catalog` (its images, names and types);
+    The split goes through :func:`core.model.evaluate.embed_catalog` (its images, names and types);
     for the whole-catalogue gallery only the other products' images are added (not their names).
     """
     query_rows, gallery_rows = _rows(catalog, split, gallery)
@@ -157,7 +157,7 @@ def _image_vectors(embedder, paths: list[str], progress: Progress | None = None,
     for start in range(0, len(paths), step):
         chunk = paths[start : start + step]
         if encode is None:
-            from core.features import load_rgb
+            from core.model.features import load_rgb
 
             parts.append(np.asarray(embedder.encode_images([load_rgb(p) for p in chunk], batch_size=batch), np.float32))
         else:
@@ -179,7 +179,7 @@ def catalogue_fingerprint(catalog: pd.DataFrame) -> str:
 def model_key(model_dir: Path) -> str:
     """``<version>-<card hash>``: a version folder retrained under the same name gets a new key.
 
-    The version is the card's (as ``core.encoders.model_version`` reads it), else the folder name;
+    The version is the card's (as ``core.model.towers.model_version`` reads it), else the folder name;
     read here without importing the encoders, so a cache hit never imports torch.
     """
     card = Path(model_dir) / CARD_FILE
@@ -242,7 +242,7 @@ def per_query_table(settings, model_dir: Path, catalog: pd.DataFrame, *, split: 
     say = progress or (lambda message, fraction: None)
     say(f"Loading {Path(model_dir).name}", 0.0)
     if embedder is None:
-        from core.encoders import load_embedder
+        from core.model.towers import load_embedder
 
         embedder = load_embedder(model_dir, cache_dir=settings.cache_dir)
     elif callable(embedder):
@@ -254,7 +254,7 @@ def per_query_table(settings, model_dir: Path, catalog: pd.DataFrame, *, split: 
 
 # -- what the screen shows ----------------------------------------------------------------------
 def overall(table: pd.DataFrame, k: int = 10) -> dict[str, float]:
-    """R@1, R@k, MRR@k (as ``core.evaluate``), the query count and the median rank."""
+    """R@1, R@k, MRR@k (as ``core.model.evaluate``), the query count and the median rank."""
     figures = metrics_from_ranks(table["rank"].to_numpy(), k)
     found = table["rank"][table["rank"] > 0]
     figures["median_rank"] = float(found.median()) if len(found) else float("nan")
@@ -343,7 +343,7 @@ def default_comparison(models_dir: Path, latest: Path | None) -> tuple[Path, Pat
     """``(base, latest)``: the latest model and the version registered just before it (the next
     one when it is the oldest); None when there is only one version. Only registered versions are
     candidates: a lit model's untrained heads are random and meaningless as a base."""
-    from core.models import versions
+    from core.model.registry import versions
 
     found = versions(Path(models_dir))
     if latest is None or len(found) < 2:
@@ -364,7 +364,7 @@ class Gallery:
     split: str
     rows: np.ndarray  # catalogue row of each vector
     vectors: np.ndarray  # (len(rows), dim), L2-normalised
-    attributes: np.ndarray | None = None  # the model's attribute blocks (core.attributes), if it has a scorer
+    attributes: np.ndarray | None = None  # the model's attribute blocks (core.model.attributes), if it has a scorer
 
     @property
     def label(self) -> str:

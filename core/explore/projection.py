@@ -42,7 +42,7 @@ from core.errors import FashionError
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
-    from core.clusters import Clustering, ClusterParams
+    from core.explore.clusters import Clustering, ClusterParams
     from core.config import Settings
 
 KINDS = ("image", "text", "fused")
@@ -101,7 +101,7 @@ def fuse(image: np.ndarray, text: np.ndarray) -> np.ndarray:
 
 
 def _read_collection(client: "ClientAPI", version: str, kind: str, *, metadata: bool) -> tuple[np.ndarray, np.ndarray, list]:
-    from core.store import collection_name, get_existing, read_all
+    from core.index.store import collection_name, get_existing, read_all
 
     name = collection_name(version, kind)
     collection = get_existing(client, name)
@@ -129,7 +129,7 @@ def load_vectors(settings: "Settings", version: str, kind: str = "image", *,
         raise FashionError(f"embedding kind must be one of {', '.join(KINDS)}; got {kind!r}")
     progress = progress or _quiet
     if client is None:
-        from core.store import open_client
+        from core.index.store import open_client
 
         client = open_client(settings)
     progress(f"Loading the {kind} vectors of {version}", 0.0)
@@ -356,9 +356,9 @@ def map_frame(projection: Projection, vectors: Vectors, catalog: pd.DataFrame | 
 
     Attributes come from the prepared ``catalog`` (fresher, and the only source of ``split``), then
     the index metadata for products the catalogue no longer has. ``clusters`` has columns id,
-    cluster, cluster_name; ``labels`` is :meth:`core.curation.CurationStore.labels`.
+    cluster, cluster_name; ``labels`` is :meth:`core.curation.store.CurationStore.labels`.
     """
-    from core.groups import GROUP_LABELS
+    from core.data.groups import GROUP_LABELS
 
     frame = projection.coords.copy()
     meta = vectors.metadata.rename(columns={"name": "productDisplayName"})
@@ -402,7 +402,7 @@ class EmbeddingMap:
 
     @property
     def clusters(self) -> pd.DataFrame:
-        from core.clusters import SUMMARY_COLUMNS
+        from core.explore.clusters import SUMMARY_COLUMNS
 
         return self.clustering.summary if self.clustering is not None else pd.DataFrame(columns=SUMMARY_COLUMNS)
 
@@ -415,7 +415,7 @@ def build_map(vectors: Vectors, params: ProjectionParams, cluster_params: "Clust
 
     ``progress`` is called only for work actually done (a fully cached map reports nothing).
     """
-    from core.clusters import cluster
+    from core.explore.clusters import cluster
 
     progress = progress or _quiet
     projection = project(vectors, params, cache_dir=cache_dir, progress=lambda s, f: progress(s, 0.85 * f))

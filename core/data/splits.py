@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.determinism import stable_unit
+from core.files import stable_unit
 
 SPLITS = ("train", "valid", "test")
 

@@ -50,9 +50,9 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from core.config import Settings
-from core.embedder import Embedder
+from core.model.embedder import Embedder
 from core.errors import FashionError
-from core.filters import (
+from core.index.filters import (
     Filters,
     MetadataTable,
     Vocabulary,
@@ -61,8 +61,8 @@ from core.filters import (
     validate,
     where_clause,
 )
-from core.index import read_manifest
-from core.store import collection_name, get_existing, open_client, read_all, store_location
+from core.index.build import read_manifest
+from core.index.store import collection_name, get_existing, open_client, read_all, store_location
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -350,7 +350,7 @@ class Searcher:
         return text_vec if text_vec is not None else picture_vec
 
     def query_attributes(self, query: SearchQuery) -> np.ndarray | None:
-        """What a text-only query asks for (brand, colour, type, gender: see core.attributes),
+        """What a text-only query asks for (brand, colour, type, gender: see core.model.attributes),
         when the model has an attribute scorer; None otherwise (plain cosine ranking)."""
         scorer = getattr(self.embedder, "scorer", None)
         if scorer is None or scorer.weight <= 0 or query.text is None or query.image is not None or query.like_id is not None:
@@ -384,13 +384,13 @@ class Searcher:
         """``filters`` with its tags in their stored spelling; FashionError for an unknown tag."""
         if not filters.tags:
             return filters
-        from core.curation import CurationStore
+        from core.curation.store import CurationStore
 
         return replace(filters, tags=CurationStore(self.settings.curation_db).check_tags(filters.tags))
 
     def _tagged_ids(self, tags: tuple[str, ...]) -> set[str]:
         """Ids (as the index stores them) of the products carrying any of ``tags``, read now."""
-        from core.curation import CurationStore
+        from core.curation.store import CurationStore
 
         return {str(i) for i in CurationStore(self.settings.curation_db).ids_with_tags(tags)}
 

@@ -11,7 +11,7 @@
 Pure numpy over embeddings: the model is only asked for vectors (images by file path, so the lit
 towers hit the feature cache). Every text→image figure comes from :func:`rank_queries`, the rank of
 each query's first relevant product in the full gallery ranking (ties broken by gallery position),
-so the per-query tables of ``core.quality`` and these aggregates cannot disagree.
+so the per-query tables of ``core.reports.quality`` and these aggregates cannot disagree.
 :class:`RetrievalEvaluator` wraps the same code as a sentence-transformers evaluator for the
 trainer's per-epoch validation; it is defined on first use, so importing the protocol (as the
 dashboard's Retrieval quality screen does) does not import sentence-transformers and torch.
@@ -133,7 +133,7 @@ class Embeddings:
     images: np.ndarray  # (products, d), catalogue order
     names: dict[str, np.ndarray]  # unique name -> (d,)
     types: dict[str, np.ndarray]  # unique articleType -> (d,)
-    # with an attribute scorer (core.attributes): extended vectors whose inner products are the
+    # with an attribute scorer (core.model.attributes): extended vectors whose inner products are the
     # re-scored text→image scores; None = plain cosine
     images_ext: np.ndarray | None = None
     names_ext: dict[str, np.ndarray] | None = None
@@ -163,7 +163,7 @@ def embed_catalog(embedder, catalog: pd.DataFrame, *, batch_size: int = 128,
     paths = catalog["image"].tolist()
     encode_files = getattr(embedder, "encode_image_files", None)
     if encode_files is None:
-        from core.features import load_rgb
+        from core.model.features import load_rgb
 
         def encode_files(items, batch_size):
             return embedder.encode_images([load_rgb(p) for p in items], batch_size=batch_size)
@@ -338,7 +338,7 @@ def _define_retrieval_evaluator():
             self.primary_metric = "t2i_mrr10"
 
         def __call__(self, model, output_path: str | None = None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
-            from core.encoders import SentenceTransformerEmbedder
+            from core.model.towers import SentenceTransformerEmbedder
 
             embedder = SentenceTransformerEmbedder(model, version="training")
             was_training = model.training

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import FashionError
-from core.projection import FORMAT, ProgressFn, ProjectionCache, Vectors, _quiet, normalise, reduce_dims
+from core.explore.projection import FORMAT, ProgressFn, ProjectionCache, Vectors, _quiet, normalise, reduce_dims
 
 CLUSTER_METHODS = ("kmeans", "hdbscan")
 NOISE = -1
@@ -181,8 +181,8 @@ def _candidates_by_label(products: pd.DataFrame, labels: np.ndarray, *, min_shar
 def phrase_vectors(phrases: Sequence[str], encode_texts: EncodeTexts | None, *, version: str,
                    cache_dir: Path | None, progress: ProgressFn | None = None) -> dict[str, np.ndarray]:
     """Unit vectors of ``phrases``: from the on-disk cache, the rest encoded (none when no encoder)."""
-    from core.features import text_sha1
-    from core.index import EmbeddingCache
+    from core.model.features import text_sha1
+    from core.index.build import EmbeddingCache
 
     cache = EmbeddingCache(cache_dir, version, "text") if cache_dir is not None else None
     keys = {p: text_sha1(p) for p in phrases}

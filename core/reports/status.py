@@ -58,7 +58,7 @@ class ModelSummary:
 
 def model_summary(settings: Settings) -> ModelSummary | None:
     """The latest model's version and test Recall@1/10, or ``None`` when none is trained."""
-    from core.models import latest_model, read_card
+    from core.model.registry import latest_model, read_card
     from core.pipeline import trained_on_current_data
 
     folder = latest_model(settings)
@@ -83,8 +83,8 @@ class IndexSummary:
 
 def index_summary(settings: Settings, model_version: str, *, client=None) -> IndexSummary:
     """How many products the store holds for ``model_version`` and whether the last run finished."""
-    from core.index import read_manifest
-    from core.store import collection_name, get_existing, open_client, store_location
+    from core.index.build import read_manifest
+    from core.index.store import collection_name, get_existing, open_client, store_location
 
     location = store_location(settings)
     client = client or open_client(settings, location=location)

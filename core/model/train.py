@@ -9,7 +9,7 @@ the stock symmetric ``MultipleNegativesRankingLoss`` with the ``NO_DUPLICATES`` 
 
 Every run evaluates the test split before and after training, validates every epoch and keeps the
 best epoch's heads, logs JSON lines (loss per step, metrics per epoch, wall time) for the
-dashboard, and registers the model as a new version with a card (see :mod:`core.models`).
+dashboard, and registers the model as a new version with a card (see :mod:`core.model.registry`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from core.encoders import BACKENDS, LitConfig, build_lit, freeze_clip, load_model, towers
+from core.model.towers import BACKENDS, LitConfig, build_lit, freeze_clip, load_model, towers
 from core.errors import FashionError
 
 ATTRIBUTES = ("articleType", "baseColour", "gender", "usage")
@@ -53,7 +53,7 @@ class TrainConfig:
     loss: str = field(default="masked", metadata={"help": "masked (same-name masked InfoNCE) or mnrl"})
     attribute_weight: float = field(default=0.2, metadata={"help": "weight of the attribute heads (0 = off)"})
     rescoring: bool = field(default=True, metadata={
-        "help": "lit: train brand/colour/type/gender classifiers that re-score text→image matches (core.attributes)"})
+        "help": "lit: train brand/colour/type/gender classifiers that re-score text→image matches (core.model.attributes)"})
     rescoring_weights: tuple[float, ...] = field(default=(0.0, 0.01, 0.02, 0.03, 0.05, 0.08), metadata={
         "help": "re-scoring weights tried on the valid split after training (the best MRR@10 is kept)"})
     text_field: str = field(default="productDisplayName", metadata={"help": "catalogue column used as text"})
@@ -103,7 +103,7 @@ class MaskedInfoNCELoss(nn.Module):
     ``labels[:, 0]`` is the group (name) id of each row; ``labels[:, 1:5]`` the attribute class ids
     (-1 = unknown) scored by linear heads on the image embedding with ``attribute_weight``. The
     heads live in the loss (the trainer optimises the loss's parameters) and are not saved.
-    With a ``scorer`` (:class:`core.attributes.AttributeScorer`), ``labels[:, 5:9]`` are its class
+    With a ``scorer`` (:class:`core.model.attributes.AttributeScorer`), ``labels[:, 5:9]`` are its class
     ids and its classifiers train on the frozen tower features (cross-entropy, weight 1); they are
     saved with the model.
     """
@@ -151,8 +151,8 @@ class MaskedInfoNCELoss(nn.Module):
 
 # -- data -----------------------------------------------------------------------------------
 def load_prepared(settings) -> pd.DataFrame:
-    """The prepared catalogue (see :func:`core.catalog.load_catalog`)."""
-    from core.catalog import load_catalog
+    """The prepared catalogue (see :func:`core.data.catalog.load_catalog`)."""
+    from core.data.catalog import load_catalog
 
     return load_catalog(settings)
 
@@ -163,7 +163,7 @@ def warm_features(model, catalog: pd.DataFrame, text_field: str, progress: bool 
     bad: set[int] = set()
     found = towers(model)
     if not found:  # clip: just check that every image decodes
-        from core.features import load_rgb
+        from core.model.features import load_rgb
 
         for row, path in enumerate(catalog["image"]):
             try:
@@ -172,7 +172,7 @@ def warm_features(model, catalog: pd.DataFrame, text_field: str, progress: bool 
                 bad.add(row)
                 skipped.append({"image": str(path), "reason": f"{type(error).__name__}: {error}"})
         return skipped, bad
-    from core.encoders import ImageTower, TextTower
+    from core.model.towers import ImageTower, TextTower
 
     for tower in found:
         if isinstance(tower, ImageTower):
@@ -258,7 +258,7 @@ def _callbacks(log_path: Path, started: float, metric: str):
 
 # -- the recipe -----------------------------------------------------------------------------
 def _data_hash(settings) -> str:
-    from core.determinism import file_sha256
+    from core.files import file_sha256
 
     return file_sha256(Path(settings.catalog_parquet))
 
@@ -270,9 +270,9 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
     from sentence_transformers.base.sampler import BatchSamplers
 
-    from core.evaluate import RetrievalEvaluator, attribute_inputs, embed_catalog, headline, protocol
-    from core.encoders import SentenceTransformerEmbedder
-    from core.models import register
+    from core.model.evaluate import RetrievalEvaluator, attribute_inputs, embed_catalog, headline, protocol
+    from core.model.towers import SentenceTransformerEmbedder
+    from core.model.registry import register
 
     config = config or TrainConfig()
     if push_to_hub and not hub_token:
@@ -422,8 +422,8 @@ def _scorer(model, catalog: pd.DataFrame, config: TrainConfig):
     if not (config.rescoring and config.backend == "lit" and config.loss == "masked"
             and config.lit.text_trainable_layers == 0):
         return None
-    from core.attributes import AttributeScorer, Vocabulary
-    from core.encoders import ImageTower, TextTower
+    from core.model.attributes import AttributeScorer, Vocabulary
+    from core.model.towers import ImageTower, TextTower
 
     image = next(t for t in towers(model) if isinstance(t, ImageTower))
     text = next(t for t in towers(model) if isinstance(t, TextTower))
@@ -435,8 +435,8 @@ def _scorer(model, catalog: pd.DataFrame, config: TrainConfig):
 
 def _choose_weight(model, scorer, catalog: pd.DataFrame, config: TrainConfig) -> dict[str, Any]:
     """Set the scorer's weight to the candidate with the best valid MRR@10 (ties: the smaller)."""
-    from core.encoders import SentenceTransformerEmbedder
-    from core.evaluate import attribute_inputs, embed_catalog, text_to_image
+    from core.model.towers import SentenceTransformerEmbedder
+    from core.model.evaluate import attribute_inputs, embed_catalog, text_to_image
 
     valid = catalog[catalog["split"] == "valid"].reset_index(drop=True)
     if len(valid) < 2:

@@ -16,9 +16,9 @@ from collections import defaultdict
 
 import pandas as pd
 
-from core.catalog import UNKNOWN
-from core.determinism import stable_unit
-from core.enrich import describe
+from core.data.catalog import UNKNOWN
+from core.files import stable_unit
+from core.data.enrich import describe
 
 KINDS: dict[str, str] = {"colour": "baseColour", "gender": "gender", "usage": "usage"}
 PAIR_COLUMNS = ("anchor_id", "kind", "positive", "negative", "negative_id", "split")

@@ -53,14 +53,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from core.curation import CurationStore
+from core.curation.store import CurationStore
 from core.errors import FashionError
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
     from core.config import Settings
-    from core.embedder import Embedder
+    from core.model.embedder import Embedder
 
 KINDS = ("near-duplicate", "label-error", "outlier")
 FLAG_FOR_KIND = {"near-duplicate": "duplicate", "label-error": "wrong-label"}
@@ -439,7 +439,7 @@ def suggest(inputs: CurationInputs, rules: Rules = Rules(), *, progress: Progres
 
 # -- from the index -------------------------------------------------------------------------
 def _image_collection(settings: "Settings", version: str, client: "ClientAPI | None"):
-    from core.store import collection_name, get_existing, open_client
+    from core.index.store import collection_name, get_existing, open_client
 
     client = client or open_client(settings)
     collection = get_existing(client, collection_name(version, "image"))
@@ -449,7 +449,7 @@ def _image_collection(settings: "Settings", version: str, client: "ClientAPI | N
 
 
 def _manifest(collection) -> dict:
-    from core.index import read_manifest
+    from core.index.build import read_manifest
 
     manifest = read_manifest(collection) or {}
     if manifest.get("status") != "complete":
@@ -460,8 +460,8 @@ def _manifest(collection) -> dict:
 def load_inputs(settings: "Settings", embedder: "Embedder", rules: Rules = Rules(), *,
                 client: "ClientAPI | None" = None, progress: ProgressFn | None = None) -> CurationInputs:
     """Read the stored image vectors and metadata of ``embedder.version`` and embed the phrases."""
-    from core.enrich import article_noun
-    from core.store import read_all
+    from core.data.enrich import article_noun
+    from core.index.store import read_all
 
     progress = progress or (lambda stage, fraction: None)
     progress(f"Reading the image vectors of {embedder.version}", 0.0)

@@ -1,7 +1,7 @@
 """The ``index``, ``search``, ``backup`` and ``restore`` subcommands of ``python -m core``.
 
-Only argument parsing and printing: the work is in ``core.index``, ``core.search`` and
-``core.backup``. ``core.cli`` adds ``--home``/``--catalog`` to every subcommand and turns a
+Only argument parsing and printing: the work is in ``core.index.build``, ``core.index.search`` and
+``core.index.backup``. ``core.cli.main`` adds ``--home``/``--catalog`` to every subcommand and turns a
 ``FashionError`` into one line on stderr with exit code 2.
 """
 
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from core.config import Settings
-from core.embedder import Embedder
+from core.model.embedder import Embedder
 from core.errors import FashionError
 
 
@@ -26,7 +26,7 @@ def resolve_embedder(settings: Settings, model: str | None, *, feature_cache: bo
     path = Path(model).expanduser() if model else None
     if path is None:
         try:
-            from core.models import latest_model
+            from core.model.registry import latest_model
         except ImportError:
             latest_model = None
         path = latest_model(settings) if latest_model is not None else None
@@ -37,14 +37,14 @@ def resolve_embedder(settings: Settings, model: str | None, *, feature_cache: bo
             )
     if not path.exists():
         raise FashionError(f"no model at {path}")
-    from core.encoders import load_embedder
+    from core.model.towers import load_embedder
 
     return load_embedder(path, cache_dir=settings.cache_dir if feature_cache else None)
 
 
 # -- commands --------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    from core.index import build_index
+    from core.index.build import build_index
 
     embedder = resolve_embedder(settings, args.model, feature_cache=True)
     report = build_index(settings, embedder, chunk_size=args.chunk_size)
@@ -53,7 +53,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _filters(args: argparse.Namespace):
-    from core.filters import Filters
+    from core.index.filters import Filters
 
     return Filters(
         gender=tuple(args.gender or ()),
@@ -69,7 +69,7 @@ def _filters(args: argparse.Namespace):
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from core.search import SearchQuery, Searcher
+    from core.index.search import SearchQuery, Searcher
 
     if args.query is None and args.image is None and args.like is None:
         raise FashionError("nothing to search for: give a QUERY text, --image PATH or --like ID")
@@ -98,7 +98,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from core.backup import backup
+    from core.index.backup import backup
 
     report = backup(settings, Path(args.to))
     total = sum(report.counts.values())
@@ -110,7 +110,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    from core.backup import restore
+    from core.index.backup import restore
 
     report = restore(settings, Path(args.source))
     total = sum(report.counts.values())

@@ -1,0 +1,1 @@
+"""``python -m core <command>``: one module per command group, registered explicitly in :mod:`core.cli.main`."""

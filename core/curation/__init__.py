@@ -1,0 +1,1 @@
+"""Merchandisers' curation: the tag/flag/decision store and the suggestions (label errors, duplicates)."""

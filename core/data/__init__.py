@@ -1,0 +1,1 @@
+"""Prepare the catalogue: loading, enrichment (groups, descriptions, prices), splits, pairs, the demo catalogue."""
