@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.config import Settings  # noqa: E402
-from core.suggestions import compute_suggestions  # noqa: E402
+from core.curation.suggestions import compute_suggestions  # noqa: E402
 
 
 def contact_sheet(suggestion, products, path: Path, title: str) -> None:
@@ -69,7 +69,7 @@ def contact_sheet(suggestion, products, path: Path, title: str) -> None:
 
 
 def write_sheets(settings: Settings, result, out: Path, per_kind: int, seed: int) -> list[dict]:
-    from core.catalog import load_catalog
+    from core.data.catalog import load_catalog
 
     products = {int(r["id"]): r for r in load_catalog(settings).to_dict("records")}
     rng = random.Random(seed)
@@ -102,9 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "2")))
-    from core.encoders import load_embedder
-    from core.models import resolve_model
-    from core.store import open_client
+    from core.model.towers import load_embedder
+    from core.model.registry import resolve_model
+    from core.index.store import open_client
 
     settings = Settings.from_env(home=args.home, catalog=args.catalog)
     model = resolve_model(settings, args.model)

@@ -38,8 +38,8 @@ COMPUTE = r"""
 import glob, json, os, sys, time
 started = time.perf_counter()
 from core.config import Settings
-from core.models import latest_model, read_card
-from core.projection import ProjectionParams, load_vectors, project
+from core.model.registry import latest_model, read_card
+from core.explore.projection import ProjectionParams, load_vectors, project
 settings = Settings.from_env()
 version = read_card(latest_model(settings)).get("version")
 t = time.perf_counter(); vectors = load_vectors(settings, version, "image"); load_s = time.perf_counter() - t
@@ -72,9 +72,9 @@ def python(code: str, *args: str, env: dict[str, str]) -> str:
 
 def ensure_default_map(env: dict[str, str]) -> None:
     """The screen's default map (UMAP of the image vectors, k-means 12) in the home's own cache."""
-    code = ("from core.config import Settings; from core.catalog import load_catalog; "
-            "from core.models import latest_model, read_card; from core.encoders import load_embedder; "
-            "from core.clusters import ClusterParams; from core.projection import ProjectionParams, build_map, load_vectors; "
+    code = ("from core.config import Settings; from core.data.catalog import load_catalog; "
+            "from core.model.registry import latest_model, read_card; from core.model.towers import load_embedder; "
+            "from core.explore.clusters import ClusterParams; from core.explore.projection import ProjectionParams, build_map, load_vectors; "
             "s = Settings.from_env(); folder = latest_model(s); v = load_vectors(s, read_card(folder)['version'], 'image'); "
             "m = build_map(v, ProjectionParams(), ClusterParams(), cache_dir=s.projections_dir, catalog=load_catalog(s), "
             "encode_texts=lambda t: load_embedder(folder, cache_dir=s.cache_dir).encode_texts(t)); "

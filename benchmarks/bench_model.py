@@ -40,10 +40,10 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     from core.config import Settings
-    from core.encoders import build_lit, towers
-    from core.evaluate import format_report, headline
-    from core.prepare import prepare
-    from core.train import TrainConfig, load_prepared, train, warm_features
+    from core.model.towers import build_lit, towers
+    from core.model.evaluate import format_report, headline
+    from core.data.prepare import prepare
+    from core.model.train import TrainConfig, load_prepared, train, warm_features
 
     settings = Settings.from_env(home=args.home, catalog=args.catalog)
     if not settings.catalog_parquet.is_file():
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     figures["after"] = headline(result.metrics_after)
     figures["by_group"] = {g: {k: round(v, 3) for k, v in m.items()} for g, m in
                            result.metrics_after.get("text_to_image_by_group", {}).items()}
-    from core.models import read_card
+    from core.model.registry import read_card
 
     rescoring = read_card(result.model_dir).get("rescoring") or {}
     figures["rescoring_weight"] = rescoring.get("weight")

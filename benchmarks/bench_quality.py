@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
-from core import quality  # noqa: E402
-from core.catalog import load_catalog  # noqa: E402
+from core.reports import quality  # noqa: E402
+from core.data.catalog import load_catalog  # noqa: E402
 from core.config import Settings  # noqa: E402
-from core.models import read_card, resolve_model  # noqa: E402
+from core.model.registry import read_card, resolve_model  # noqa: E402
 
 
 def timed(function):
@@ -58,7 +58,7 @@ def main() -> None:
     settings = Settings.from_env(home=args.home, catalog=args.catalog)
     model_dir = resolve_model(settings, args.model)
     catalog = load_catalog(settings)
-    _, import_time = timed(lambda: __import__("core.encoders"))  # torch + sentence-transformers
+    _, import_time = timed(lambda: __import__("core.model.towers"))  # torch + sentence-transformers
     with tempfile.TemporaryDirectory(prefix="bench-quality-") as scratch:
         scratch_settings = SimpleNamespace(quality_dir=Path(scratch), cache_dir=settings.cache_dir)
 

@@ -29,11 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=100)
     args = parser.parse_args(argv)
 
-    from core.catalog import load_catalog
+    from core.data.catalog import load_catalog
     from core.config import Settings
-    from core.encoders import load_embedder
-    from core.models import latest_model
-    from core.search import Searcher, SearchQuery
+    from core.model.towers import load_embedder
+    from core.model.registry import latest_model
+    from core.index.search import Searcher, SearchQuery
 
     settings = Settings.from_env(env={}, home=args.home, catalog=args.catalog)
     catalog = load_catalog(settings)

@@ -33,11 +33,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.config import Settings  # noqa: E402
-from core.filters import Filters  # noqa: E402
-from core.catalog import load_catalog  # noqa: E402
-from core.index import build_index  # noqa: E402
-from core.search import SearchQuery, Searcher  # noqa: E402
-from core.store import collection_name, open_client, read_all  # noqa: E402
+from core.index.filters import Filters  # noqa: E402
+from core.data.catalog import load_catalog  # noqa: E402
+from core.index.build import build_index  # noqa: E402
+from core.index.search import SearchQuery, Searcher  # noqa: E402
+from core.index.store import collection_name, open_client, read_all  # noqa: E402
 
 
 def percentiles(samples_s: list[float]) -> dict[str, float]:
@@ -49,8 +49,8 @@ def load(model: str | None, settings: Settings, feature_cache: Path | None):
     import torch
 
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "2")))
-    from core.encoders import load_embedder
-    from core.models import latest_model
+    from core.model.towers import load_embedder
+    from core.model.registry import latest_model
 
     path = Path(model) if model else latest_model(settings)
     if path is None:
@@ -85,7 +85,7 @@ def main() -> int:
     settings = Settings.from_env(home=args.home, catalog=args.catalog)
     figures: dict = {"home": str(settings.home), "catalog": str(settings.catalog_dir)}
     if not settings.catalog_parquet.exists():
-        from core.prepare import prepare
+        from core.data.prepare import prepare
 
         _, seconds = timed(prepare, settings)
         figures["prepare_s"] = round(seconds, 1)
@@ -130,7 +130,7 @@ def main() -> int:
 
     def latency(queries: list[SearchQuery]) -> tuple[dict, dict, list[np.ndarray]]:
         """End to end (``Searcher.search``), then the store alone on the same query vectors."""
-        from core.filters import validate, where_clause
+        from core.index.filters import validate, where_clause
 
         total = [timed(searcher.search, query)[1] for query in queries]
         vectors = [searcher.query_vector(query) for query in queries]

@@ -40,7 +40,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.config import Settings  # noqa: E402
-from core.groups import ARTICLE_TYPE_GROUP  # noqa: E402
+from core.data.groups import ARTICLE_TYPE_GROUP  # noqa: E402
 from core.stylist.facts import compatible_genders  # noqa: E402
 from core.stylist.prompts import ANALYZE_SYSTEM, GENERATE_SYSTEM  # noqa: E402
 
@@ -57,10 +57,10 @@ def load_requests(path: Path) -> list[dict]:
 
 
 def open_stylist(settings: Settings, model: str | None):
-    from core.encoders import load_embedder
-    from core.index import build_index
-    from core.models import resolve_model
-    from core.prepare import prepare
+    from core.model.towers import load_embedder
+    from core.index.build import build_index
+    from core.model.registry import resolve_model
+    from core.data.prepare import prepare
     from core.stylist.service import Stylist
 
     setup = {}

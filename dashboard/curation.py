@@ -2,9 +2,9 @@
 one suggestion card with its products and Accept / Dismiss, the tag/flag/note editor, and the
 table of curated products with CSV and Parquet downloads.
 
-Every write goes straight to the curation store (``core.curation``) from a button callback, so
+Every write goes straight to the curation store (``core.curation.store``) from a button callback, so
 two sessions clicking at once both land (the store serialises writers); nothing about decisions
-or tags is cached here, only the suggestions themselves (on disk, by ``core.suggestions``).
+or tags is cached here, only the suggestions themselves (on disk, by ``core.curation.suggestions``).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from core.curation import FLAG_KINDS, CurationStore, export_frame, to_csv_bytes, to_parquet_bytes
+from core.curation.store import FLAG_KINDS, CurationStore, export_frame, to_csv_bytes, to_parquet_bytes
 from core.errors import FashionError
-from core.suggestions import STATUSES, Suggestion, SuggestionSet, cached_suggestions, compute_suggestions, decide
+from core.curation.suggestions import STATUSES, Suggestion, SuggestionSet, cached_suggestions, compute_suggestions, decide
 from dashboard import state
 from dashboard.products import product_card
 

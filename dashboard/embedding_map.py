@@ -25,10 +25,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.colors import qualitative
 
-from core.clusters import CLUSTER_METHODS, ClusterParams, composition, describe_shares, top_shares
-from core.curation import FLAG_KINDS, CurationStore, export_frame, to_csv_bytes, to_parquet_bytes
+from core.explore.clusters import CLUSTER_METHODS, ClusterParams, composition, describe_shares, top_shares
+from core.curation.store import FLAG_KINDS, CurationStore, export_frame, to_csv_bytes, to_parquet_bytes
 from core.errors import FashionError
-from core.projection import COLOUR_FIELDS, CONTINUOUS_FIELDS, KINDS, PRICE_BANDS, EmbeddingMap, ProjectionParams, build_map
+from core.explore.projection import COLOUR_FIELDS, CONTINUOUS_FIELDS, KINDS, PRICE_BANDS, EmbeddingMap, ProjectionParams, build_map
 from dashboard import state
 from dashboard.products import product_grid
 

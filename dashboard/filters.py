@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.filters import Filters, Vocabulary
-from core.groups import GROUP_LABELS
+from core.index.filters import Filters, Vocabulary
+from core.data.groups import GROUP_LABELS
 
 
 def _tag_names() -> list[str]:
-    from core.curation import CurationStore
+    from core.curation.store import CurationStore
     from dashboard import state
 
     path = state.settings().curation_db

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.groups import GROUP_LABELS
+from core.data.groups import GROUP_LABELS
 
 
 def _field(product: Mapping, *names: str, default=""):

@@ -1,4 +1,4 @@
-"""Widgets of the Retrieval quality screen: each renders one thing ``core.quality`` returns.
+"""Widgets of the Retrieval quality screen: each renders one thing ``core.reports.quality`` returns.
 
 Trade-off accepted: the per-query table is computed inside the page run the first time a model /
 split / gallery is opened (a progress bar shows it: about a second on a warm feature cache, minutes
@@ -13,9 +13,9 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from core import quality
+from core.reports import quality
 from core.errors import FashionError
-from core.groups import GROUP_LABELS
+from core.data.groups import GROUP_LABELS
 from dashboard import state
 from dashboard.products import product_card, product_grid
 from dashboard.widgets import metric_tiles

@@ -6,10 +6,10 @@ import streamlit as st
 
 import pandas as pd
 
-from core.catalog import load_catalog
+from core.data.catalog import load_catalog
 from core.config import Settings
-from core.explore import load_report
-from core.status import CatalogSummary, catalog_summary
+from core.reports.dataset import load_report
+from core.reports.status import CatalogSummary, catalog_summary
 
 
 def use_router() -> None:
@@ -79,14 +79,14 @@ def require_prepared() -> None:
 
 @st.cache_resource(show_spinner="Loading the encoder…")
 def _embedder(model_dir: str):
-    from core.encoders import load_embedder
+    from core.model.towers import load_embedder
 
     return load_embedder(model_dir, cache_dir=settings().cache_dir)
 
 
 def model_dir():
     """The newest trained model folder, or None."""
-    from core.models import latest_model
+    from core.model.registry import latest_model
 
     return latest_model(settings())
 
@@ -102,21 +102,21 @@ def require_model_dir():
 
 
 def model_version(folder) -> str:
-    """``lit-v2`` for a model folder, read from its card (no torch import, unlike core.encoders)."""
-    from core.models import read_card
+    """``lit-v2`` for a model folder, read from its card (no torch import, unlike core.model.towers)."""
+    from core.model.registry import read_card
 
     return str(read_card(folder).get("version", folder.name))
 
 
 def embedder():
-    """The latest model as an :class:`~core.embedder.Embedder`, loaded once per process; or None."""
+    """The latest model as an :class:`~core.model.embedder.Embedder`, loaded once per process; or None."""
     folder = model_dir()
     return None if folder is None else _embedder(str(folder))
 
 
 @st.cache_resource(show_spinner="Opening the index…")
 def _searcher(model_dir: str, index_state: str):
-    from core.search import Searcher
+    from core.index.search import Searcher
 
     return Searcher(settings(), _embedder(model_dir), client=client())
 
@@ -128,13 +128,13 @@ def _index_state() -> str:
 
 
 def searcher():
-    """A :class:`~core.search.Searcher` over the latest model's index. Raises FashionError when missing."""
+    """A :class:`~core.index.search.Searcher` over the latest model's index. Raises FashionError when missing."""
     return _searcher(str(require_model_dir()), _index_state())
 
 
 @st.cache_data(show_spinner=False)
 def _model_summary(model_dir: str, catalog_mtime: float):
-    from core.status import model_summary as summarise
+    from core.reports.status import model_summary as summarise
 
     return summarise(settings())
 
@@ -147,13 +147,13 @@ def model_summary():
 @st.cache_resource(show_spinner=False)
 def client():
     """The Chroma client (embedded or server), one per process."""
-    from core.store import open_client
+    from core.index.store import open_client
 
     return open_client(settings())
 
 
 def index_summary(model_version: str):
-    from core.status import index_summary as summarise
+    from core.reports.status import index_summary as summarise
 
     return summarise(settings(), model_version, client=client())
 
@@ -173,7 +173,7 @@ def stylist():
 # -- Embedding map ---------------------------------------------------------------------------
 @st.cache_resource(show_spinner="Reading the index vectors…", max_entries=6)
 def _map_vectors(model_version: str, kind: str, index_state: str):
-    from core.projection import load_vectors
+    from core.explore.projection import load_vectors
 
     return load_vectors(settings(), model_version, kind, client=client())
 
@@ -187,15 +187,15 @@ def map_vectors(kind: str):
 @st.cache_data(show_spinner=False, max_entries=16)
 def map_thumbnails(paths: tuple[str, ...]) -> list[str]:
     """Thumbnail data URIs of ``paths`` (the map's close-up of a selection)."""
-    from core.thumbnails import thumbnail_data_uris
+    from core.explore.thumbnails import thumbnail_data_uris
 
     return thumbnail_data_uris(paths)
 
 
-# -- retrieval quality (core.quality) -------------------------------------------------------------
+# -- retrieval quality (core.reports.quality) -------------------------------------------------------------
 @st.cache_data(show_spinner=False)
 def _catalog_fingerprint(path: str, mtime: float) -> str:
-    from core.quality import catalogue_fingerprint
+    from core.reports.quality import catalogue_fingerprint
 
     return catalogue_fingerprint(catalog())
 
@@ -207,10 +207,10 @@ def catalog_fingerprint() -> str:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def quality_table(path: str, mtime: float) -> pd.DataFrame | None:
-    """A per-query table read from its disk cache file (``core.quality.cache_path``)."""
+    """A per-query table read from its disk cache file (``core.reports.quality.cache_path``)."""
     from pathlib import Path
 
-    from core.quality import read_table
+    from core.reports.quality import read_table
 
     return read_table(Path(path))
 
@@ -222,11 +222,11 @@ def model_embedder(model_dir):
 
 @st.cache_resource(show_spinner="Embedding the gallery's images…", max_entries=4)
 def _quality_gallery(model_dir: str, scope: str, split: str, catalog_key: str):
-    from core.quality import build_gallery
+    from core.reports.quality import build_gallery
 
     return build_gallery(_embedder(model_dir), catalog(), scope, split)
 
 
 def quality_gallery(model_dir, scope: str, split: str):
-    """A :class:`core.quality.Gallery` (image vectors) for analyst queries; shared, read-only."""
+    """A :class:`core.reports.quality.Gallery` (image vectors) for analyst queries; shared, read-only."""
     return _quality_gallery(str(model_dir), scope, split, catalog_fingerprint())

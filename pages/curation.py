@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import FashionError
-from core.suggestions import KINDS, STATUSES
+from core.curation.suggestions import KINDS, STATUSES
 from dashboard import curation, state
 
 

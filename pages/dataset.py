@@ -5,8 +5,8 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from core.explore import PRICE_BAND_ORDER, loading_issues, missing_values, price_band, select_products
-from core.groups import GROUP_LABELS
+from core.reports.dataset import PRICE_BAND_ORDER, loading_issues, missing_values, price_band, select_products
+from core.data.groups import GROUP_LABELS
 from dashboard import state
 from dashboard.products import product_grid
 from dashboard.widgets import distribution_chart, metric_tiles

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import FashionError
-from core.groups import GROUP_LABELS
+from core.data.groups import GROUP_LABELS
 from dashboard import state
 from dashboard.widgets import distribution_chart, metric_tiles
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from core.errors import FashionError
-from core.models import latest_model, versions
-from core.quality import GALLERIES, SPLITS
+from core.model.registry import latest_model, versions
+from core.reports.quality import GALLERIES, SPLITS
 from dashboard import quality, state
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import FashionError
-from core.search import SearchQuery
+from core.index.search import SearchQuery
 from dashboard import state
 from dashboard.filters import filter_sidebar
 from dashboard.products import product_card, product_grid

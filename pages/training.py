@@ -7,8 +7,8 @@ from pathlib import Path
 import plotly.express as px
 import streamlit as st
 
-from core.models import read_card
-from core.training_report import before_after, model_versions, per_group, read_log, rescoring
+from core.model.registry import read_card
+from core.reports.training import before_after, model_versions, per_group, read_log, rescoring
 from dashboard import state
 from dashboard.widgets import metric_tiles
 

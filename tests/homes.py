@@ -36,7 +36,7 @@ def copy_home(source: Path, target: Path) -> Path:
 def train_second_version(home: Path) -> Path:
     """Train one more (one-epoch) version into ``home`` with the build's tower settings, so every
     frozen feature is a cache hit; returns its folder (now the latest)."""
-    from core.train import TrainConfig, train
+    from core.model.train import TrainConfig, train
 
     settings = Settings.from_env(env={}, home=home)
     return train(settings, TrainConfig(epochs=1, seed=1), progress=False).model_dir

@@ -40,7 +40,7 @@ def test_home_first_run_sets_everything_up(built_demo_home, tmp_path, monkeypatc
 @pytest.fixture
 def prepared_demo(tmp_path, monkeypatch):
     from core.config import Settings
-    from core.prepare import prepare
+    from core.data.prepare import prepare
 
     home = tmp_path / "home"
     monkeypatch.setenv("FASHION_HOME", str(home))

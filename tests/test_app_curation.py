@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.config import Settings
-from core.curation import CurationStore
+from core.curation.store import CurationStore
 from tests.homes import copy_home
 
 HOME = str(Path(__file__).resolve().parents[1] / "Home.py")

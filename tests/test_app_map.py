@@ -69,9 +69,9 @@ def test_hdbscan_clusters(at):
 
 
 def test_selection_panel_tag_flag_colour_and_more_like_this(at, map_home):
-    from core.catalog import load_catalog
+    from core.data.catalog import load_catalog
     from core.config import Settings
-    from core.curation import CurationStore
+    from core.curation.store import CurationStore
 
     settings = Settings.from_env(env={}, home=map_home)
     ids = sorted(load_catalog(settings)["id"].tolist())[:7]
@@ -118,7 +118,7 @@ def test_bad_tag_is_reported_not_raised(at):
     at.session_state["map-method"] = "PCA"
     at.session_state["map-selected-ids"] = []
     at.run()
-    from core.catalog import load_catalog
+    from core.data.catalog import load_catalog
     from core.config import Settings
 
     at.session_state["map-selected-ids"] = [int(load_catalog(Settings.from_env())["id"].iloc[0])]
@@ -130,7 +130,7 @@ def test_bad_tag_is_reported_not_raised(at):
 
 def test_without_a_model_the_screen_points_home(tmp_path, monkeypatch):
     from core.config import Settings
-    from core.prepare import prepare
+    from core.data.prepare import prepare
 
     home = tmp_path / "prepared"
     monkeypatch.setenv("FASHION_HOME", str(home))

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import quality
-from core.catalog import load_catalog
+from core.reports import quality
+from core.data.catalog import load_catalog
 from core.config import Settings
-from core.models import latest_model
+from core.model.registry import latest_model
 from tests.homes import copy_home, train_second_version
 
 HOME = str(Path(__file__).resolve().parents[1] / "Home.py")

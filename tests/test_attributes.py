@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from core.attributes import ATTRIBUTES, COMMON_WORDS, AttributeScorer, PhraseMatcher, Vocabulary, brand_aliases, brand_of
+from core.model.attributes import ATTRIBUTES, COMMON_WORDS, AttributeScorer, PhraseMatcher, Vocabulary, brand_aliases, brand_of
 from core.errors import FashionError
 
 
@@ -27,7 +27,7 @@ def test_phrases_match_whole_words_longest_first_with_synonyms():
     np.testing.assert_allclose(colours.distribution("red or blue"), [0.5, 0, 0.5, 0, 0])
     assert not colours.distribution("a party outfit").any()  # names nothing: contributes nothing
 
-    from core.attributes import GENDER_SYNONYMS
+    from core.model.attributes import GENDER_SYNONYMS
 
     genders = PhraseMatcher(["Boys", "Girls", "Men", "Unisex", "Women"], GENDER_SYNONYMS)
     assert [genders.values[i] for i in genders.match("ladies watch")] == ["Women"]

@@ -26,12 +26,12 @@ DRAWN = """() => { const gd = document.querySelector('.js-plotly-plot');
 @pytest.fixture(scope="module")
 def map_home(built_demo_home, tmp_path_factory) -> Path:
     """A copy of the demo home with the screen's default map already in its cache."""
-    from core.catalog import load_catalog
-    from core.clusters import ClusterParams
+    from core.data.catalog import load_catalog
+    from core.explore.clusters import ClusterParams
     from core.config import Settings
-    from core.encoders import load_embedder
-    from core.models import latest_model
-    from core.projection import ProjectionParams, build_map, load_vectors
+    from core.model.towers import load_embedder
+    from core.model.registry import latest_model
+    from core.explore.projection import ProjectionParams, build_map, load_vectors
 
     home = tmp_path_factory.mktemp("browser-map") / "home"
     copy_home(built_demo_home, home)
@@ -53,7 +53,7 @@ def app_url(map_home, tmp_path_factory):
 
 def _map_coordinates(home: Path) -> pd.DataFrame:
     from core.config import Settings
-    from core.projection import ProjectionParams, cached_projection, load_vectors
+    from core.explore.projection import ProjectionParams, cached_projection, load_vectors
 
     settings = Settings.from_env(env={}, home=home)
     found = cached_projection(load_vectors(settings, "lit-v1", "image"), ProjectionParams(), settings.projections_dir)

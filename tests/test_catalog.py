@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.catalog import UNKNOWN, clean_styles, read_styles
+from core.data.catalog import UNKNOWN, clean_styles, read_styles
 from core.errors import CatalogError
 from tests.conftest import HEADER, make_catalog
 

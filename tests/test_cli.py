@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from core.cli import main
+from core.cli.main import main
 from tests.conftest import make_catalog
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""core.clusters: k-means/HDBSCAN labels, cached labels, summaries and names on built cases."""
+"""core.explore.clusters: k-means/HDBSCAN labels, cached labels, summaries and names on built cases."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import core.clusters as clusters
-from core.clusters import (
+import core.explore.clusters as clusters
+from core.explore.clusters import (
     NOISE,
     ClusterParams,
     candidate_phrases,

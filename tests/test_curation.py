@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.curation import (
+from core.curation.store import (
     FLAG_KINDS,
     CurationStore,
     export_frame,
@@ -261,7 +261,7 @@ def test_concurrent_processes_lose_nothing(tmp_path):
     path = tmp_path / "p.sqlite3"
     CurationStore(path)
     code = (
-        "import sys\nfrom core.curation import CurationStore\n"
+        "import sys\nfrom core.curation.store import CurationStore\n"
         "s = CurationStore(sys.argv[1]); w = int(sys.argv[2])\n"
         "for i in range(60):\n    s.add_tag([w * 1000 + i], f'p{w}', author=f'proc-{w}')\n"
     )
@@ -277,7 +277,7 @@ def test_concurrent_processes_lose_nothing(tmp_path):
 
 CRASHER = """
 import os, sys
-from core.curation import CurationStore
+from core.curation.store import CurationStore
 store = CurationStore(sys.argv[1])
 store.add_tag([1], "committed", author="before-crash")
 real_event = CurationStore._event
@@ -307,7 +307,7 @@ def test_a_process_killed_mid_transaction_leaves_the_store_consistent(tmp_path):
 
 
 # -- the suggestion rules on built cases ------------------------------------------------------
-from core.suggestions import (  # noqa: E402
+from core.curation.suggestions import (  # noqa: E402
     CurationInputs,
     Rules,
     Suggestion,
@@ -448,7 +448,7 @@ def test_suggestions_round_trip_and_review_with_decisions(store):
     found = suggest(inputs)
     assert [s.kind for s in found] == ["near-duplicate", "label-error"]
     assert [Suggestion.from_dict(s.to_dict()) for s in found] == found
-    from core.suggestions import decide
+    from core.curation.suggestions import decide
 
     decide(store, found[1], "accepted", author="asha")
     frame = review_frame(found, store)
@@ -461,8 +461,8 @@ def test_suggestions_round_trip_and_review_with_decisions(store):
 def demo(built_demo_home, tmp_path_factory):
     """A copy of the session's built demo home, its settings and the trained model."""
     from core.config import Settings
-    from core.encoders import load_embedder
-    from core.models import latest_model
+    from core.model.towers import load_embedder
+    from core.model.registry import latest_model
 
     home = copy_home(built_demo_home, tmp_path_factory.mktemp("curation-demo") / "home")
     settings = Settings.from_env(env={}, home=home)
@@ -470,8 +470,8 @@ def demo(built_demo_home, tmp_path_factory):
 
 
 def test_suggestions_from_the_index_are_cached_and_find_a_duplicated_file(demo):
-    from core.store import collection_name, open_client
-    from core.suggestions import cached_suggestions, compute_suggestions
+    from core.index.store import collection_name, open_client
+    from core.curation.suggestions import cached_suggestions, compute_suggestions
 
     settings, embedder = demo
     client = open_client(settings)
@@ -499,7 +499,7 @@ def test_suggestions_from_the_index_are_cached_and_find_a_duplicated_file(demo):
 def test_a_relabelled_product_of_the_demo_is_flagged_by_the_real_model(demo):
     """Relabel a product the model reads correctly to the type it reads least: flagged, with its
     true type proposed."""
-    from core.suggestions import load_inputs
+    from core.curation.suggestions import load_inputs
 
     settings, embedder = demo
     inputs = load_inputs(settings, embedder)
@@ -524,8 +524,8 @@ def test_a_relabelled_product_of_the_demo_is_flagged_by_the_real_model(demo):
 
 
 def test_search_restricted_to_curation_tags(demo):
-    from core.filters import Filters
-    from core.search import SearchQuery, Searcher
+    from core.index.filters import Filters
+    from core.index.search import SearchQuery, Searcher
 
     settings, embedder = demo
     searcher = Searcher(settings, embedder)
@@ -561,7 +561,7 @@ def test_search_restricted_to_curation_tags(demo):
 def test_the_curate_command(demo, tmp_path, capsys):
     import json
 
-    from core.cli import main
+    from core.cli.main import main
 
     settings, _ = demo
     home = ["--home", str(settings.home)]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.demo import COLOUR_RGB, DEMO_ARTICLE_TYPES, DemoResult, draw_product, generate_demo
+from core.data.demo.generate import COLOUR_RGB, DEMO_ARTICLE_TYPES, DemoResult, draw_product, generate_demo
 from core.errors import FashionError
 
 HEADER = [

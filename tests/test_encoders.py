@@ -11,8 +11,8 @@ import pytest
 import torch
 from PIL import Image
 
-from core.embedder import Embedder
-from core.encoders import (
+from core.model.embedder import Embedder
+from core.model.towers import (
     ImageTower,
     LitConfig,
     TextTower,
@@ -23,8 +23,8 @@ from core.encoders import (
     load_model,
 )
 from core.errors import FashionError
-from core.features import FeatureCache, colour_histogram, load_rgb
-from core.models import latest_model, register, resolve_model, versions
+from core.model.features import FeatureCache, colour_histogram, load_rgb
+from core.model.registry import latest_model, register, resolve_model, versions
 
 SMALL = LitConfig(image_size=64, image_hidden=32, dim=16)
 

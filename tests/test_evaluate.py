@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from core.errors import FashionError
-from core.evaluate import (
+from core.model.evaluate import (
     Embeddings,
     category_to_product,
     evaluate,

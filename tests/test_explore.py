@@ -7,7 +7,7 @@ import pytest
 
 from core.config import Settings
 from core.errors import CatalogError
-from core.explore import PRICE_BAND_ORDER, load_report, loading_issues, missing_values, price_band, select_products
+from core.reports.dataset import PRICE_BAND_ORDER, load_report, loading_issues, missing_values, price_band, select_products
 
 REPORT = {
     "rows_read": 10,

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from core.groups import ARTICLE_TYPE_GROUP, GROUP_LABELS, GROUPS, group_of
+from core.data.groups import ARTICLE_TYPE_GROUP, GROUP_LABELS, GROUPS, group_of
 
 NOT_WORN_OR_CARRIED = {"Free Gifts", "Ipad", "Cushion Covers", "Basketballs", "Footballs", "Water Bottle"}
 

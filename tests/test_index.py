@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.backup import backup, restore
+from core.index.backup import backup, restore
 from core.errors import FashionError
-from core.index import EmbeddingCache, build_index, read_manifest
-from core.search import SearchQuery, Searcher
-from core.store import collection_name, collection_space, get_existing, open_client
+from core.index.build import EmbeddingCache, build_index, read_manifest
+from core.index.search import SearchQuery, Searcher
+from core.index.store import collection_name, collection_space, get_existing, open_client
 from tests.test_search import (  # noqa: F401 - fixtures shared with the search tests
     DEMO_SIZE,
     PixelEmbedder,
@@ -127,7 +127,7 @@ def test_a_second_concurrent_run_is_refused_and_a_dead_holder_frees_the_lock(hom
     import subprocess
     import sys
 
-    from core.index import index_lock
+    from core.index.build import index_lock
 
     embedder = PixelEmbedder(demo_catalog)
     with index_lock(home, embedder.version):
@@ -136,7 +136,7 @@ def test_a_second_concurrent_run_is_refused_and_a_dead_holder_frees_the_lock(hom
     assert embedder.images_encoded == 0  # refused before any work
     # a holder killed mid-run (no clean-up at all) leaves nothing stuck: the OS drops its flock
     code = ("import os, sys; sys.path.insert(0, sys.argv[1]); from core.config import Settings; "
-            "from core.index import index_lock; cm = index_lock(Settings.from_env(env={}, home=sys.argv[2]), sys.argv[3]); "
+            "from core.index.build import index_lock; cm = index_lock(Settings.from_env(env={}, home=sys.argv[2]), sys.argv[3]); "
             "cm.__enter__(); os._exit(9)")
     root = str(Path(__file__).resolve().parents[1])
     assert subprocess.run([sys.executable, "-c", code, root, str(home.home), embedder.version]).returncode == 9
@@ -224,7 +224,7 @@ def test_restore_refuses_damaged_or_foreign_folders(home, embedder, tmp_path):
 
 
 def test_cli_index_backup_restore(home, embedder, tmp_path, monkeypatch, capsys):
-    from core import cli, cli_search
+    from core.cli import main as cli, search as cli_search
 
     monkeypatch.setattr(cli_search, "resolve_embedder", lambda settings, model, **kw: embedder)
     args = ["--home", str(home.home)]

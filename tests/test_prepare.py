@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from core.config import Settings
-from core.enrich import PRICE_RANGES_BY_GROUP, price_range, simulated_price
+from core.data.enrich import PRICE_RANGES_BY_GROUP, price_range, simulated_price
 from core.errors import CatalogError
-from core.prepare import CATALOG_COLUMNS, prepare
-from core.splits import assign_splits, name_key
+from core.data.prepare import CATALOG_COLUMNS, prepare
+from core.data.splits import assign_splits, name_key
 from tests.conftest import make_catalog, write_jpg
 
 COLOURS = ["Red", "Blue", "Black", "White", "Green"]
@@ -112,7 +112,7 @@ def test_prices_are_deterministic_and_in_range(article, group):
 
 
 def test_every_group_has_a_price_range():
-    from core.groups import GROUPS
+    from core.data.groups import GROUPS
 
     assert set(GROUPS) == set(PRICE_RANGES_BY_GROUP)
 

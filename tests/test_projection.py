@@ -1,4 +1,4 @@
-"""core.projection: vectors from the index, fused vectors, projection keys and the on-disk map cache."""
+"""core.explore.projection: vectors from the index, fused vectors, projection keys and the on-disk map cache."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import core.projection as projection
+import core.explore.projection as projection
 from core.errors import FashionError
-from core.projection import (
+from core.explore.projection import (
     ProjectionParams,
     Vectors,
     build_map,
@@ -190,7 +190,7 @@ def test_map_frame_joins_catalogue_clusters_and_curation():
 
 
 def test_build_map_assembles_projection_clusters_and_frame(tmp_path):
-    from core.clusters import ClusterParams
+    from core.explore.clusters import ClusterParams
 
     vectors = blobs()
     kinds = ["Tshirts"] * 40 + ["Jeans"] * 30 + ["Watches"] * 20
@@ -213,9 +213,9 @@ def test_build_map_assembles_projection_clusters_and_frame(tmp_path):
 # -- the real index ----------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["image", "text", "fused"])
 def test_load_vectors_from_the_built_index(built_demo_home, kind):
-    from core.catalog import load_catalog
+    from core.data.catalog import load_catalog
     from core.config import Settings
-    from core.projection import load_vectors
+    from core.explore.projection import load_vectors
 
     settings = Settings.from_env(env={}, home=built_demo_home)
     vectors = load_vectors(settings, "lit-v1", kind)
@@ -231,7 +231,7 @@ def test_load_vectors_from_the_built_index(built_demo_home, kind):
 
 def test_load_vectors_without_an_index_is_a_clear_error(tmp_path):
     from core.config import Settings
-    from core.projection import load_vectors
+    from core.explore.projection import load_vectors
 
     with pytest.raises(FashionError, match="no image index for model nope-v1"):
         load_vectors(Settings.from_env(env={}, home=tmp_path), "nope-v1", "image")

@@ -1,5 +1,5 @@
-"""core.quality: per-query ranks (known answers), breakdowns, comparison, analyst queries, and the
-demo model's table against ``core.evaluate``'s protocol, with its disk cache."""
+"""core.reports.quality: per-query ranks (known answers), breakdowns, comparison, analyst queries, and the
+demo model's table against ``core.model.evaluate``'s protocol, with its disk cache."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import quality
-from core.catalog import load_catalog
+from core.reports import quality
+from core.data.catalog import load_catalog
 from core.config import Settings
-from core.encoders import load_embedder
+from core.model.towers import load_embedder
 from core.errors import FashionError
-from core.evaluate import Embeddings, evaluate, metrics_from_ranks, rank_queries, ranking_metrics
-from core.models import latest_model, versions
+from core.model.evaluate import Embeddings, evaluate, metrics_from_ranks, rank_queries, ranking_metrics
+from core.model.registry import latest_model, versions
 from tests.homes import copy_home, train_second_version
 
 
@@ -272,7 +272,7 @@ def test_analyst_query_unknown_ids_are_a_clear_error():
 
 
 def test_default_comparison(tmp_path):
-    from core.models import CARD_FILE
+    from core.model.registry import CARD_FILE
 
     assert quality.default_comparison(tmp_path, None) is None
     for version in ("lit-v1", "lit-v2", "lit-v3"):

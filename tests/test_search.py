@@ -20,9 +20,9 @@ from PIL import Image
 
 from core.config import Settings
 from core.errors import FashionError
-from core.filters import Filters, Vocabulary, validate, where_clause
-from core.index import build_index
-from core.search import SearchQuery, Searcher, load_query_image
+from core.index.filters import Filters, Vocabulary, validate, where_clause
+from core.index.build import build_index
+from core.index.search import SearchQuery, Searcher, load_query_image
 
 DEMO_SIZE = 300
 
@@ -41,7 +41,7 @@ class PixelEmbedder:
     version = "pixel-fake-v1"
 
     def __init__(self, catalog: pd.DataFrame, *, version: str | None = None):
-        from core.demo import COLOUR_RGB
+        from core.data.demo.generate import COLOUR_RGB
 
         self.version = version or self.version
         self.colours = list(COLOUR_RGB)
@@ -127,8 +127,8 @@ class PixelEmbedder:
 @pytest.fixture(scope="session")
 def demo_settings(tmp_path_factory) -> Settings:
     """A home with the demo catalogue generated and prepared (read-only for tests)."""
-    from core.demo import generate_demo
-    from core.prepare import prepare
+    from core.data.demo.generate import generate_demo
+    from core.data.prepare import prepare
 
     settings = Settings(home=tmp_path_factory.mktemp("demo-home"))
     generate_demo(settings.demo_dir, size=DEMO_SIZE, seed=0)
@@ -312,7 +312,7 @@ def test_id_restricted_ranking_equals_chroma_where(searcher, filters, text):
 
 # -- image, like, hybrid -----------------------------------------------------------------------
 def test_image_query_from_unseen_picture(searcher, tmp_path):
-    from core.demo import draw_product
+    from core.data.demo.generate import draw_product
 
     picture = draw_product("Tshirts", "Red", seed="an unseen query")
     for source in (jpeg_bytes(picture), picture):
@@ -338,7 +338,7 @@ def test_more_like_unknown_product(searcher):
 
 
 def test_hybrid_weight_moves_between_text_and_image(searcher):
-    from core.demo import draw_product
+    from core.data.demo.generate import draw_product
 
     picture = draw_product("Jeans", "Blue", seed="hybrid")
     text_only = searcher.search(SearchQuery(text="red dress", k=5))
@@ -413,7 +413,7 @@ def test_missing_index_says_how_to_build_it(demo_settings, embedder, tmp_path):
 def test_cli_search_json_and_errors(indexed, embedder, monkeypatch, capsys):
     import json
 
-    from core import cli, cli_search
+    from core.cli import main as cli, search as cli_search
 
     monkeypatch.setattr(cli_search, "resolve_embedder", lambda settings, model, **kw: embedder)
     home = ["--home", str(indexed.home)]
@@ -436,7 +436,7 @@ def test_cli_search_json_and_errors(indexed, embedder, monkeypatch, capsys):
 
 
 def test_cli_without_a_model_says_how_to_get_one(indexed, capsys):
-    from core import cli
+    from core.cli import main as cli
 
     assert cli.main(["search", "shirt", "--home", str(indexed.home)]) == 2
     err = capsys.readouterr().err
@@ -446,8 +446,8 @@ def test_cli_without_a_model_says_how_to_get_one(indexed, capsys):
 def test_cli_image_and_like(indexed, embedder, demo_catalog, monkeypatch, capsys, tmp_path):
     import json
 
-    from core import cli, cli_search
-    from core.demo import draw_product
+    from core.cli import main as cli, search as cli_search
+    from core.data.demo.generate import draw_product
 
     monkeypatch.setattr(cli_search, "resolve_embedder", lambda settings, model, **kw: embedder)
     home = ["--home", str(indexed.home)]
@@ -467,9 +467,9 @@ def test_cli_image_and_like(indexed, embedder, demo_catalog, monkeypatch, capsys
 
 
 def test_text_search_rescores_the_embedding_neighbours_with_the_attribute_classifiers(built_demo_home):
-    from core.encoders import load_embedder
-    from core.models import latest_model
-    from core.search import RESCORE_CANDIDATES
+    from core.model.towers import load_embedder
+    from core.model.registry import latest_model
+    from core.index.search import RESCORE_CANDIDATES
 
     settings = Settings.from_env(env={}, home=built_demo_home)
     embedder = load_embedder(latest_model(settings), cache_dir=settings.cache_dir)

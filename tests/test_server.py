@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core.backup import backup, restore
+from core.index.backup import backup, restore
 from core.errors import FashionError
-from core.filters import Filters
-from core.index import build_index
-from core.search import SearchQuery, Searcher
-from core.store import open_client, store_location
+from core.index.filters import Filters
+from core.index.build import build_index
+from core.index.search import SearchQuery, Searcher
+from core.index.store import open_client, store_location
 from tests.browser import free_port, wait_until
 from tests.test_search import (  # noqa: F401 - fixtures shared with the search tests
     DEMO_SIZE,

@@ -22,7 +22,7 @@ from core.stylist.prompts import GENERATE_SYSTEM
 from core.stylist.retriever import EncoderEmbeddings, FashionProductRetriever
 from core.stylist.service import MAX_MESSAGE_CHARS, Stylist, clean_message
 from core.stylist.verify import verify_answer, verify_outfit
-from core.filters import Filters
+from core.index.filters import Filters
 from tests.test_search import demo_catalog, demo_settings, embedder, fresh_home, indexed  # noqa: F401
 
 ID_IN_TEXT = re.compile(r"#(\d{3,})")
@@ -344,7 +344,7 @@ def test_offline_stream_ends_with_the_answer(make_stylist):
 @pytest.fixture
 def cli(monkeypatch, embedder, indexed):
     """``python -m core ask`` with the fake encoder (no trained model in the demo home)."""
-    import core.cli as cli_module
+    import core.cli.main as cli_module
 
     real_open = Stylist.open.__func__
     monkeypatch.setattr(Stylist, "open", classmethod(lambda cls, settings, **kw: real_open(cls, settings, **{**kw, "embedder": embedder})))

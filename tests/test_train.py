@@ -11,12 +11,12 @@ import pytest
 import torch
 
 from core.config import Settings
-from core.demo import generate_demo
-from core.encoders import ImageTower, LitConfig, TextTower, efficientnet_weights, load_model, minilm_path
+from core.data.demo.generate import generate_demo
+from core.model.towers import ImageTower, LitConfig, TextTower, efficientnet_weights, load_model, minilm_path
 from core.errors import FashionError
-from core.models import latest_model, read_card
-from core.prepare import prepare
-from core.train import TrainConfig, train
+from core.model.registry import latest_model, read_card
+from core.data.prepare import prepare
+from core.model.train import TrainConfig, train
 
 FAST = dict(epochs=6, batch_size=64, lit=LitConfig(image_size=96))
 
@@ -97,8 +97,8 @@ def test_model_card_log_and_latest_pointer(demo_settings, first_run):
 
 
 def test_rescoring_weight_is_chosen_on_valid_and_saved_with_the_model(demo_settings, first_run):
-    from core.attributes import ATTRIBUTES
-    from core.encoders import load_embedder
+    from core.model.attributes import ATTRIBUTES
+    from core.model.towers import load_embedder
 
     card = read_card(first_run.model_dir)
     rescoring = card["rescoring"]
@@ -141,7 +141,7 @@ def test_versions_are_never_overwritten(demo_settings, first_run, second_run):
 
 
 def test_cli_evaluate_json_on_the_latest_model(demo_settings, first_run, second_run, capsys):
-    from core.cli import main
+    from core.cli.main import main
 
     code = main(["evaluate", "--home", str(demo_settings.home), "--catalog", str(demo_settings.catalog_dir),
                  "--model", str(first_run.model_dir), "--json"])
@@ -153,7 +153,7 @@ def test_cli_evaluate_json_on_the_latest_model(demo_settings, first_run, second_
 
 
 def test_cli_evaluates_a_catalogue_it_never_saw(demo_settings, first_run, tmp_path, capsys):
-    from core.cli import main
+    from core.cli.main import main
 
     other = generate_demo(tmp_path / "other", 40, seed=7).out_dir
     code = main(["evaluate", "--home", str(demo_settings.home), "--catalog", str(other), "--split", "all",
@@ -165,7 +165,7 @@ def test_cli_evaluates_a_catalogue_it_never_saw(demo_settings, first_run, tmp_pa
 
 
 def test_cli_train_without_prepare_is_a_clear_error(tmp_path, capsys):
-    from core.cli import main
+    from core.cli.main import main
 
     code = main(["train", "--home", str(tmp_path / "empty"), "--epochs", "1", "--quiet"])
     assert code == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from core.training_report import before_after, model_versions, per_group, read_log, rescoring
+from core.reports.training import before_after, model_versions, per_group, read_log, rescoring
 
 CARD = {
     "version": "lit-v2", "backend": "lit", "created": "2026-11-26T10:00:00+00:00", "config": {"epochs": 3},

@@ -2,8 +2,8 @@ from paths import CATALOG, HOME, MODEL, OUT  # noqa: F401 - also puts the projec
 import numpy as np, pandas as pd, sys
 from PIL import Image
 from core.config import Settings
-from core.catalog import load_catalog
-from core.features import colour_histogram, load_rgb
+from core.data.catalog import load_catalog
+from core.model.features import colour_histogram, load_rgb
 s = Settings.from_env(env={}, home=HOME, catalog=CATALOG)
 cat = load_catalog(s)
 def hsv_hist(img, hb=12, sb=4, vb=4, white=235):

@@ -2,11 +2,11 @@
 from paths import CATALOG, HOME, MODEL, OUT  # noqa: F401 - also puts the project on sys.path
 import numpy as np, pandas as pd, sys, torch, time
 torch.set_num_threads(2)
-from core.encoders import ImageTower
-from core.features import load_rgb, image_to_array
+from core.model.towers import ImageTower
+from core.model.features import load_rgb, image_to_array
 size = int(sys.argv[1]) if len(sys.argv) > 1 else 128
 from core.config import Settings
-from core.catalog import load_catalog
+from core.data.catalog import load_catalog
 s = Settings.from_env(env={}, home=HOME, catalog=CATALOG)
 cat = load_catalog(s)
 tower = ImageTower("efficientnet-lite0", size, 4, True)

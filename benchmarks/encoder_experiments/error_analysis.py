@@ -1,8 +1,8 @@
 from paths import CATALOG, HOME, MODEL, OUT  # noqa: F401 - also puts the project on sys.path
 import numpy as np, pandas as pd, sys
 from core.config import Settings
-from core.catalog import load_catalog
-from core.encoders import load_embedder
+from core.data.catalog import load_catalog
+from core.model.towers import load_embedder
 s = Settings.from_env(env={}, home=HOME, catalog=CATALOG)
 cat = load_catalog(s); te = cat[cat.split == "test"].reset_index(drop=True)
 e = load_embedder(f"{HOME}/models/{MODEL}", cache_dir=s.cache_dir)

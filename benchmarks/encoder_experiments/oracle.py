@@ -1,7 +1,7 @@
 """Expected R@1 of a ranking that knows some attributes perfectly and breaks ties at random (test split)."""
 from paths import OUT  # noqa: F401 - also puts the project on sys.path
 import numpy as np, pandas as pd
-from core.attributes import brand_of
+from core.model.attributes import brand_of
 cat = pd.read_parquet(f"{OUT}/cat.parquet")
 cat["brand"] = cat.productDisplayName.map(lambda n: brand_of(n) or "?")
 t = cat[cat.split == "test"]

@@ -20,7 +20,7 @@ T = torch.tensor(f["T"]); names = list(f["names"]); nidx = {n: i for i, n in enu
 IDS = torch.tensor(f["ids"]); MASK = torch.tensor(f["mask"])
 cat["t"] = cat["productDisplayName"].map(nidx)
 tr = cat[cat.split == "train"].reset_index()
-from core.encoders import ImageTower
+from core.model.towers import ImageTower
 net = ImageTower("efficientnet-lite0", 128, 4, True).backbone
 blocks = nn.ModuleList(net._blocks[a.train_from:]); conv_head, bn1 = net._conv_head, net._bn1
 pre = nn.ModuleList(net._blocks[12:a.train_from])  # frozen blocks between the cached map and the trainable part
