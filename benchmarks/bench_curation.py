@@ -1,6 +1,6 @@
 """Benchmark of the curation suggestions: counts per kind and compute time cold and warm.
 
-    python benchmarks/bench_curation.py --home /tmp/fh \
+    python -m benchmarks.bench_curation --home /tmp/fh \
         --catalog /work/shared/datasets/fashion-product-images-small [--cold-features] [--json]
 
 Measures, on the latest model's index in HOME:
@@ -26,16 +26,14 @@ import json
 import os
 import random
 import shutil
-import sys
 import tempfile
 import textwrap
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.config import Settings  # noqa: E402
-from core.curation.suggestions import compute_suggestions  # noqa: E402
+from core.config import Settings
+from core.curation.suggestions import compute_suggestions
 
 
 def contact_sheet(suggestion, products, path: Path, title: str) -> None:
@@ -102,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "2")))
-    from core.model.towers import load_embedder
+    from core.model.load import load_embedder
     from core.model.registry import resolve_model
     from core.index.store import open_client
 

@@ -1,6 +1,6 @@
 """Dashboard render times in a real browser: server start to Home rendered, then each screen warm.
 
-    python benchmarks/bench_dashboard.py --home /tmp/w4bench [--catalog DIR] [--rounds 3]
+    python -m benchmarks.bench_dashboard --home /tmp/w4bench [--catalog DIR] [--rounds 3]
 
 Starts ``streamlit run Home.py`` on loopback against an already built home (prepare + train +
 index done), drives Debian's Chromium with Playwright, and prints, per screen, the time from
@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, exceptions, streamlit_server, wait_for_script
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, exceptions, streamlit_server, wait_for_script  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SCREENS = [("", "Products"), ("dataset", "Usable products"), ("search", "Type a query"),
            ("embedding_map", "drag a box or lasso"), ("curation", "Pending"),

@@ -1,6 +1,6 @@
 """Embedding map timings: UMAP and PCA compute (cold), then the map screen's warm render in a browser.
 
-    python benchmarks/bench_map.py --home /tmp/fh --catalog /work/shared/datasets/fashion-product-images-small
+    python -m benchmarks.bench_map --home /tmp/fh --catalog /work/shared/datasets/fashion-product-images-small
 
 1. Compute, each in a fresh Python process and into a temporary cache folder (so nothing is a
    cache hit): ``import umap`` (numba's JIT of UMAP's functions happens on first use, in the fit;
@@ -29,17 +29,18 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, exceptions, streamlit_server, wait_for_script
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, exceptions, streamlit_server, wait_for_script  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 COMPUTE = r"""
 import glob, json, os, sys, time
 started = time.perf_counter()
 from core.config import Settings
 from core.model.registry import latest_model, read_card
-from core.explore.projection import ProjectionParams, load_vectors, project
+from core.explore.projection import ProjectionParams, project
+from core.explore.vectors import load_vectors
+
 settings = Settings.from_env()
 version = read_card(latest_model(settings)).get("version")
 t = time.perf_counter(); vectors = load_vectors(settings, version, "image"); load_s = time.perf_counter() - t
@@ -51,7 +52,8 @@ if method == "umap":
     out["numba_disk_cache_files"] = len(glob.glob(p.join(folder, "__pycache__", "*.nbi")))
     t = time.perf_counter(); import umap; out["import_umap_s"] = time.perf_counter() - t
 t = time.perf_counter(); from sklearn.decomposition import PCA; out["import_sklearn_pca_s"] = time.perf_counter() - t
-t = time.perf_counter(); result = project(vectors, ProjectionParams(method=method), cache_dir=cache); out["project_s"] = time.perf_counter() - t
+t = time.perf_counter(); result = project(vectors, ProjectionParams(method=method), cache_dir=cache)
+out["project_s"] = time.perf_counter() - t
 out["cached"] = result.cached
 if method == "umap":  # the same fit again in this process: numba's functions are compiled now
     import tempfile
@@ -73,8 +75,9 @@ def python(code: str, *args: str, env: dict[str, str]) -> str:
 def ensure_default_map(env: dict[str, str]) -> None:
     """The screen's default map (UMAP of the image vectors, k-means 12) in the home's own cache."""
     code = ("from core.config import Settings; from core.data.catalog import load_catalog; "
-            "from core.model.registry import latest_model, read_card; from core.model.towers import load_embedder; "
-            "from core.explore.clusters import ClusterParams; from core.explore.projection import ProjectionParams, build_map, load_vectors; "
+            "from core.model.registry import latest_model, read_card; from core.model.load import load_embedder; "
+            "from core.explore.clusters import ClusterParams; from core.explore.map import build_map; "
+            "from core.explore.projection import ProjectionParams; from core.explore.vectors import load_vectors; "
             "s = Settings.from_env(); folder = latest_model(s); v = load_vectors(s, read_card(folder)['version'], 'image'); "
             "m = build_map(v, ProjectionParams(), ClusterParams(), cache_dir=s.projections_dir, catalog=load_catalog(s), "
             "encode_texts=lambda t: load_embedder(folder, cache_dir=s.cache_dir).encode_texts(t)); "

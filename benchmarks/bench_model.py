@@ -1,6 +1,6 @@
 """Benchmark the embedding model end to end on a real catalogue and print the figures.
 
-    python benchmarks/bench_model.py --catalog /path/to/fashion-product-images-small \
+    python -m benchmarks.bench_model --catalog /path/to/fashion-product-images-small \
         --home /tmp/fashion-bench [--cold] [--epochs 20] [--image-size 224] [--json]
 
 Steps: prepare (if needed), extract the frozen-tower features (timed: images/s; ``--cold`` empties
@@ -13,11 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ANCHORS = {"FashionCLIP 2.0": 0.122, "Marqo-FashionCLIP": 0.159, "Marqo-FashionSigLIP": 0.179}
 """Published text→image R@1 on KAGL (44k gallery), for context only: other gallery, other products."""
@@ -40,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     from core.config import Settings
-    from core.model.towers import build_lit, towers
+    from core.model.lit import build_lit, towers
     from core.model.evaluate import format_report, headline
     from core.data.prepare import prepare
     from core.model.train import TrainConfig, load_prepared, train, warm_features

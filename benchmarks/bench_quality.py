@@ -1,6 +1,6 @@
 """Per-query retrieval table: cold and warm times, the per-group table and the worst queries.
 
-    python benchmarks/bench_quality.py --home /tmp/fh --catalog DIR [--model lit-v1] [--split test]
+    python -m benchmarks.bench_quality --home /tmp/fh --catalog DIR [--model lit-v1] [--split test]
         [--gallery split|catalogue] [--rounds 5] [--worst 10]
 
 Against an already built home (prepare + train done). "Cold" = the first ``per_query_table`` call
@@ -17,22 +17,20 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
+from tqdm.auto import tqdm
+
+from core.reports import breakdowns, quality
+from core.data.catalog import load_catalog
+from core.config import Settings
+from core.model.registry import read_card, resolve_model
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import pandas as pd  # noqa: E402
-from tqdm.auto import tqdm  # noqa: E402
-
-from core.reports import quality  # noqa: E402
-from core.data.catalog import load_catalog  # noqa: E402
-from core.config import Settings  # noqa: E402
-from core.model.registry import read_card, resolve_model  # noqa: E402
 
 
 def timed(function):
@@ -79,7 +77,7 @@ def main() -> None:
         print(f"per-query table: cold {cold:.2f} s (model load + embed + rank + write), "
               f"warm {statistics.median(warm) * 1000:.1f} ms (median of {args.rounds} disk-cache hits)")
 
-        figures = quality.overall(table)
+        figures = breakdowns.overall(table)
         print(f"\noverall: R@1 {figures['r1']:.4f}  R@10 {figures['r10']:.4f}  MRR@10 {figures['mrr10']:.4f}  "
               f"median rank {figures['median_rank']:g}")
         card = read_card(model_dir).get("metrics_after") or {}
@@ -89,19 +87,19 @@ def main() -> None:
             print("model card (test, rounded): " + "  ".join(f"{k} {v}" for k, v in recorded.items()))
 
         print("\nper group:")
-        print(quality.breakdown(table, "group").to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        print(breakdowns.breakdown(table, "group").to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         print("\nrank distribution:")
-        print(quality.rank_distribution(table).to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        print(breakdowns.rank_distribution(table).to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
-        worst = quality.worst_queries(table, args.worst)
+        worst = breakdowns.worst_queries(table, args.worst)
         print(f"\n{args.worst} worst queries (relevant = the best-ranked product named exactly as the query):")
         print(worst[["query", "rank", "relevant_id", "relevant_score", "top_id", "top_name", "top_score"]]
               .to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
-        pair = quality.default_comparison(settings.models_dir, model_dir)
+        pair = breakdowns.default_comparison(settings.models_dir, model_dir)
         if pair is not None:
             base_table, base_time = timed(lambda: compute(pair[0]))
-            summary = quality.comparison_summary(quality.compare(base_table, table))
+            summary = breakdowns.comparison_summary(breakdowns.compare(base_table, table))
             print(f"\nbase {pair[0].name} vs {model_dir.name} (base table cold {base_time:.2f} s): "
                   f"better {summary['better']}, worse {summary['worse']}, same {summary['same']}; "
                   f"R@1 {summary['r1_a']:.4f} -> {summary['r1_b']:.4f}, MRR@10 {summary['mrr10_a']:.4f} -> {summary['mrr10_b']:.4f}")

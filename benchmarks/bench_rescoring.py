@@ -1,6 +1,6 @@
 """Benchmark of attribute re-scoring in search: latency with and without it, and what it changes.
 
-    python benchmarks/bench_rescoring.py --home /tmp/fh \
+    python -m benchmarks.bench_rescoring --home /tmp/fh \
         --catalog /work/shared/datasets/fashion-product-images-small [--queries 100]
 
 Needs a trained model with an attribute scorer and its index in HOME. Queries are product names of
@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from core.data.catalog import load_catalog
     from core.config import Settings
-    from core.model.towers import load_embedder
+    from core.model.load import load_embedder
     from core.model.registry import latest_model
     from core.index.search import Searcher, SearchQuery
 

@@ -1,6 +1,6 @@
 """Benchmark of the vector index and search (issue 4): prints its figures, optionally as JSON.
 
-    python benchmarks/bench_search.py --home /tmp/bench-home \
+    python -m benchmarks.bench_search --home /tmp/bench-home \
         --catalog /work/shared/datasets/fashion-product-images-small [--model PATH] [--queries 200]
 
 Measures, on the embedded store:
@@ -30,14 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.config import Settings  # noqa: E402
-from core.index.filters import Filters  # noqa: E402
-from core.data.catalog import load_catalog  # noqa: E402
-from core.index.build import build_index  # noqa: E402
-from core.index.search import SearchQuery, Searcher  # noqa: E402
-from core.index.store import collection_name, open_client, read_all  # noqa: E402
+from core.config import Settings
+from core.index.filters import Filters
+from core.data.catalog import load_catalog
+from core.index.build import build_index
+from core.index.search import SearchQuery, Searcher
+from core.index.store import collection_name, open_client, read_all
 
 
 def percentiles(samples_s: list[float]) -> dict[str, float]:
@@ -49,7 +48,7 @@ def load(model: str | None, settings: Settings, feature_cache: Path | None):
     import torch
 
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "2")))
-    from core.model.towers import load_embedder
+    from core.model.load import load_embedder
     from core.model.registry import latest_model
 
     path = Path(model) if model else latest_model(settings)

@@ -1,7 +1,7 @@
 """Evaluation of the stylist (issue 5): runs the request set through the offline provider and
 prints its figures, optionally as JSON.
 
-    python benchmarks/stylist_eval.py --home /tmp/stylist-eval \
+    python -m benchmarks.stylist_eval --home /tmp/stylist-eval \
         --catalog /work/shared/datasets/fashion-product-images-small [--model PATH] [--out FILE]
 
 Needs a trained encoder (``--model``, else the newest under HOME/models); prepares the catalogue
@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -37,12 +36,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.config import Settings  # noqa: E402
-from core.data.groups import ARTICLE_TYPE_GROUP  # noqa: E402
-from core.stylist.facts import compatible_genders  # noqa: E402
-from core.stylist.prompts import ANALYZE_SYSTEM, GENERATE_SYSTEM  # noqa: E402
+from core.config import Settings
+from core.data.groups import ARTICLE_TYPE_GROUP
+from core.stylist.facts import compatible_genders
+from core.stylist.prompts import ANALYZE_SYSTEM, GENERATE_SYSTEM
 
 HERE = Path(__file__).resolve().parent
 ID_IN_TEXT = re.compile(r"#(\d{3,})")
@@ -57,7 +55,7 @@ def load_requests(path: Path) -> list[dict]:
 
 
 def open_stylist(settings: Settings, model: str | None):
-    from core.model.towers import load_embedder
+    from core.model.load import load_embedder
     from core.index.build import build_index
     from core.model.registry import resolve_model
     from core.data.prepare import prepare
@@ -200,7 +198,9 @@ def evaluate(stylist, requests: list[dict], rows) -> dict:
             if not ok:
                 failures.append(f"{product.id} {[k for k, v in checks.items() if not v]}{' (declared nearest)' if product.relaxed else ''}")
 
-        def answer_check(name: str, ok: bool) -> None:
+        # `failures` is bound explicitly: it is rebound on every request, and this check must
+        # append to the current request's list (it is only called within this iteration).
+        def answer_check(name: str, ok: bool, failures: list[str] = failures) -> None:
             answer_checks.setdefault(name, [0, 0])
             answer_checks[name][0] += bool(ok)
             answer_checks[name][1] += 1

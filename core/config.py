@@ -42,7 +42,8 @@ class Settings:
     feature_cache: Path | None = field(
         default=None,
         metadata={"env": "FASHION_FEATURE_CACHE",
-                  "help": "folder where a loaded model's towers cache features (default: HOME/cache)"},
+                  "help": "feature cache for one-off queries (`search`, the stylist; unset = none); "
+                          "training, indexing, evaluation and the dashboard always use HOME/cache"},
     )
     debug: bool = field(
         default=False, metadata={"env": "FASHION_DEBUG", "help": "show tracebacks instead of one-line errors"}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from core.config import Settings
-from core.files import file_sha256
+from core.model.registry import latest_model, trained_on_current_data
 
 STAGES = ("prepare", "train", "index")
 StageFn = Callable[[str, str], None]  # (stage, message)
@@ -29,22 +29,11 @@ class BuildReport:
     index_summary: str
 
 
-def trained_on_current_data(settings: Settings, model_dir: Path | None) -> bool:
-    """Whether ``model_dir``'s card names this exact prepared catalogue."""
-    from core.model.registry import read_card
-
-    if model_dir is None or not settings.catalog_parquet.is_file():
-        return False
-    recorded = (read_card(model_dir).get("data") or {}).get("catalog_sha256")
-    return recorded == file_sha256(settings.catalog_parquet)
-
-
 def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | None = None,
           progress: ProgressFn | None = None, retrain: bool = False) -> BuildReport:
     """Run every stage that is out of date; ``on_stage``/``progress`` report what is happening."""
-    from core.model.towers import load_embedder
+    from core.model.load import load_embedder
     from core.index.build import build_index
-    from core.model.registry import latest_model
     from core.data.prepare import prepare
     from core.model.train import TrainConfig, train
 

@@ -9,14 +9,16 @@ or tags is cached here, only the suggestions themselves (on disk, by ``core.cura
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pandas as pd
 import streamlit as st
 
-from core.curation.store import FLAG_KINDS, CurationStore, export_frame, to_csv_bytes, to_parquet_bytes
+from core.curation.export import export_frame, to_csv_bytes, to_parquet_bytes
+from core.curation.rules import Suggestion
+from core.curation.schema import FLAG_KINDS
+from core.curation.store import CurationStore
+from core.curation.suggestions import STATUSES, SuggestionSet, cached_suggestions, compute_suggestions, decide
+from core.data.product import Product
 from core.errors import FashionError
-from core.curation.suggestions import STATUSES, Suggestion, SuggestionSet, cached_suggestions, compute_suggestions, decide
 from dashboard import state
 from dashboard.products import product_card
 
@@ -56,10 +58,10 @@ def suggestions() -> SuggestionSet:
     return result
 
 
-def _product(products: pd.DataFrame, pid: int) -> Mapping:
+def _product(products: pd.DataFrame, pid: int) -> Product:
     if pid in products.index:
-        return {**products.loc[pid].to_dict(), "id": pid}
-    return {"id": pid, "productDisplayName": f"product {pid} (not in the catalogue)", "price": 0}
+        return Product.from_row({**products.loc[pid].to_dict(), "id": pid})
+    return Product.from_row({"id": pid, "productDisplayName": f"product {pid} (not in the catalogue)", "price": 0})
 
 
 def _decide(suggestion: Suggestion, decision: str, author: str) -> None:

@@ -25,10 +25,16 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.colors import qualitative
 
-from core.explore.clusters import CLUSTER_METHODS, ClusterParams, composition, describe_shares, top_shares
-from core.curation.store import FLAG_KINDS, CurationStore, export_frame, to_csv_bytes, to_parquet_bytes
+from core.curation.export import export_frame, to_csv_bytes, to_parquet_bytes
+from core.curation.schema import FLAG_KINDS
+from core.curation.store import CurationStore
+from core.data.enrich import PRICE_BAND_LABELS
+from core.data.product import Product
 from core.errors import FashionError
-from core.explore.projection import COLOUR_FIELDS, CONTINUOUS_FIELDS, KINDS, PRICE_BANDS, EmbeddingMap, ProjectionParams, build_map
+from core.explore.clusters import CLUSTER_METHODS, ClusterParams, composition, describe_shares, top_shares
+from core.explore.map import COLOUR_FIELDS, CONTINUOUS_FIELDS, EmbeddingMap, build_map
+from core.explore.projection import ProjectionParams
+from core.explore.vectors import KINDS
 from dashboard import state
 from dashboard.products import product_grid
 
@@ -132,7 +138,7 @@ def _categories(frame: pd.DataFrame, column: str) -> pd.Series:
 def _order(values: pd.Series, column: str) -> list[str]:
     present = values.value_counts()
     if column == "price_band":
-        return [label for _, label in PRICE_BANDS if label in present.index]
+        return [label for label in PRICE_BAND_LABELS if label in present.index]
     if column == "cluster_name":
         return sorted(present.index, key=lambda v: (v in ("unclustered", "other"), int(v.split(" ·")[0]) if v[0].isdigit() else 0))
     first = [v for v in ("(untagged)", "(not flagged)") if v in present.index]  # drawn first = underneath
@@ -281,7 +287,11 @@ def selection_views(selection: pd.DataFrame, colour_label: str, frame: pd.DataFr
     with grid:
         if len(selection) > GRID_MAX:
             st.caption(f"Showing {GRID_MAX} of {len(selection):,} selected products (all are in the table and exports).")
-        product_grid(selection.head(GRID_MAX).to_dict("records"), action=("More like this", _more_like), key="map-grid")
+        product_grid(
+            [Product.from_row(r) for r in selection.head(GRID_MAX).to_dict("records")],
+            action=("More like this", _more_like),
+            key="map-grid",
+        )
     with table:
         st.dataframe(selection[TABLE_COLUMNS], hide_index=True, width="stretch",
                      column_config={"price": st.column_config.NumberColumn(format="₹%d")})

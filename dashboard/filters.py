@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.index.filters import Filters, Vocabulary
+from core.curation.store import CurationStore
 from core.data.groups import GROUP_LABELS
+from core.index.filters import Filters, Vocabulary
+from dashboard import state
 
 
 def _tag_names() -> list[str]:
-    from core.curation.store import CurationStore
-    from dashboard import state
-
     path = state.settings().curation_db
     return CurationStore(path).tag_names() if path.exists() else []
 

@@ -1,36 +1,30 @@
-"""Product card and product grid: image, name, price, attributes, optional score and action."""
+"""Product card and product grid: image, name, price, attributes, optional score and action.
+
+They take ``core.data.product.Product`` only (a search hit and a stylist pick are products too);
+a screen holding catalogue rows converts them with ``Product.from_row``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import streamlit as st
 
 from core.data.groups import GROUP_LABELS
+from core.data.product import Product
 
 
-def _field(product: Mapping, *names: str, default=""):
-    for name in names:
-        if name in product and product[name] is not None:
-            return product[name]
-    return default
-
-
-def product_card(product: Mapping, *, score: float | None = None, caption: str | None = None,
+def product_card(product: Product, *, score: float | None = None, caption: str | None = None,
                  action: tuple[str, Callable[[int], None]] | None = None, key: str = "") -> None:
-    """One product. ``product`` is a catalogue row or a search hit as a dict."""
-    image = str(_field(product, "image"))
-    if image and Path(image).is_file():
-        st.image(image, width=96)
+    """One product."""
+    if product.image and Path(product.image).is_file():
+        st.image(product.image, width=96)
     else:
         st.caption("(no image)")
-    name = str(_field(product, "productDisplayName", "name"))
-    st.markdown(f"**{name}**")
-    colour = _field(product, "baseColour", "base_colour")
-    article = _field(product, "articleType", "article_type")
-    group = GROUP_LABELS.get(str(_field(product, "group")), "")
-    line = f"₹{int(_field(product, 'price', default=0)):,} · {colour} {article}"
+    st.markdown(f"**{product.name}**")
+    group = GROUP_LABELS.get(product.group, "")
+    line = f"₹{product.price:,} · {product.base_colour} {product.article_type}"
     if score is not None:
         line += f" · score {score:.3f}"
     st.caption(line + (f" · {group}" if group else ""))
@@ -38,11 +32,10 @@ def product_card(product: Mapping, *, score: float | None = None, caption: str |
         st.caption(caption)
     if action is not None:
         label, callback = action
-        pid = int(_field(product, "id"))
-        st.button(label, key=f"{key}-{label}-{pid}", on_click=callback, args=(pid,))
+        st.button(label, key=f"{key}-{label}-{product.id}", on_click=callback, args=(product.id,))
 
 
-def product_grid(products: Sequence[Mapping], *, columns: int = 6, scores: Sequence[float] | None = None,
+def product_grid(products: Sequence[Product], *, columns: int = 6, scores: Sequence[float] | None = None,
                  captions: Sequence[str] | None = None, action: tuple[str, Callable[[int], None]] | None = None,
                  key: str = "grid") -> None:
     """Products in rows of ``columns`` cards."""

@@ -1,4 +1,5 @@
-"""Widgets of the Retrieval quality screen: each renders one thing ``core.reports.quality`` returns.
+"""Widgets of the Retrieval quality screen: each renders one thing ``core.reports`` returns (the
+per-query table of ``quality``, its ``breakdowns``, the ``analyst``'s query).
 
 Trade-off accepted: the per-query table is computed inside the page run the first time a model /
 split / gallery is opened (a progress bar shows it: about a second on a warm feature cache, minutes
@@ -13,9 +14,11 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from core.reports import quality
-from core.errors import FashionError
 from core.data.groups import GROUP_LABELS
+from core.data.product import Product
+from core.errors import FashionError
+from core.reports import breakdowns, quality
+from core.reports.analyst import analyst_query, parse_ids, select_expected
 from dashboard import state
 from dashboard.products import product_card, product_grid
 from dashboard.widgets import metric_tiles
@@ -41,7 +44,7 @@ def load_table(model_dir: Path, split: str, gallery: str) -> pd.DataFrame:
 
 
 def headline(table: pd.DataFrame, gallery_size: int) -> None:
-    figures = quality.overall(table)
+    figures = breakdowns.overall(table)
     metric_tiles({"R@1": f"{figures['r1']:.3f}", "R@10": f"{figures['r10']:.3f}", "MRR@10": f"{figures['mrr10']:.3f}",
                   "Queries": f"{figures['queries']:,}", "Median rank": f"{figures['median_rank']:g} of {gallery_size:,}"})
 
@@ -49,33 +52,33 @@ def headline(table: pd.DataFrame, gallery_size: int) -> None:
 def overview(table: pd.DataFrame) -> None:
     """Breakdown table and chart for one attribute, then the rank distribution."""
     by = st.radio("Break down by", list(BY), format_func=BY.get, horizontal=True, key="quality-by")
-    frame = quality.breakdown(table, by)
+    frame = breakdowns.breakdown(table, by)
     if by == "group":
         frame[by] = frame[by].map(lambda g: GROUP_LABELS.get(g, g))
     st.dataframe(frame, hide_index=True, height=300, column_config={
         by: BY[by], "r1": st.column_config.NumberColumn("R@1", format="%.3f"),
         "r10": st.column_config.NumberColumn("R@10", format="%.3f"), "mrr10": st.column_config.NumberColumn("MRR@10", format="%.3f"),
-        "median_rank": "median rank", "small": st.column_config.CheckboxColumn(f"few queries (<{quality.SMALL})")})
+        "median_rank": "median rank", "small": st.column_config.CheckboxColumn(f"few queries (<{breakdowns.SMALL})")})
     left, right = st.columns(2)
     largest = frame.head(25).melt(id_vars=[by, "queries"], value_vars=["r1", "r10"], var_name="metric", value_name="value")
     figure = px.bar(largest, x=by, y="value", color="metric", barmode="group", title=f"R@1 and R@10 per {BY[by].lower()} (largest 25)")
     figure.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10), yaxis_range=[0, 1])
     left.plotly_chart(figure, width="stretch")
-    dist = quality.rank_distribution(table)
+    dist = breakdowns.rank_distribution(table)
     figure = px.bar(dist, x="bucket", y="queries", text="queries", title="Rank of the first relevant product")
     figure.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10))
     right.plotly_chart(figure, width="stretch")
 
 
-def _product(catalog: pd.DataFrame, product_id: int) -> dict:
+def _product(catalog: pd.DataFrame, product_id: int) -> Product:
     found = catalog[catalog["id"] == product_id]
-    return found.iloc[0].to_dict() if len(found) else {"id": product_id, "productDisplayName": f"product {product_id}"}
+    return Product.from_row(found.iloc[0].to_dict() if len(found) else {"id": product_id, "productDisplayName": f"product {product_id}"})
 
 
 def worst(table: pd.DataFrame, catalog: pd.DataFrame) -> None:
     """Worst queries side by side: query | the expected product | what came first."""
     n = st.slider("Queries", 5, 50, 10, 5, key="quality-worst-n")
-    for row in quality.worst_queries(table, n).itertuples():
+    for row in breakdowns.worst_queries(table, n).itertuples():
         query, expected, first = st.columns([2, 2, 2], border=True)
         query.markdown(f"**{row.query}**")
         query.caption(f"rank {row.rank:,} · {row.n_relevant} relevant product(s)")
@@ -86,7 +89,7 @@ def worst(table: pd.DataFrame, catalog: pd.DataFrame) -> None:
 
 
 def comparison(models: list[Path], latest: Path, split: str, gallery: str) -> None:
-    pair = quality.default_comparison(state.settings().models_dir, latest)
+    pair = breakdowns.default_comparison(state.settings().models_dir, latest)
     if pair is None:
         st.info(f"Only one model version ({latest.name}): train another (`python -m core train`) to compare two per query.")
         return
@@ -98,13 +101,13 @@ def comparison(models: list[Path], latest: Path, split: str, gallery: str) -> No
         st.warning("Pick two different versions.")
         return
     by_name = {m.name: m for m in models}
-    table = quality.compare(load_table(by_name[base], split, gallery), load_table(by_name[other], split, gallery))
-    summary = quality.comparison_summary(table)
+    table = breakdowns.compare(load_table(by_name[base], split, gallery), load_table(by_name[other], split, gallery))
+    summary = breakdowns.comparison_summary(table)
     metric_tiles({"Better in B": summary["better"], "Worse in B": summary["worse"], "Same": summary["same"]})
     for column, key, label in zip(st.columns(2), ("r1", "mrr10"), ("R@1", "MRR@10")):
         column.metric(f"{label} of B (A: {summary[key + '_a']:.3f})", f"{summary[key + '_b']:.3f}",
                       delta=f"{summary[key + '_b'] - summary[key + '_a']:+.3f}")
-    wins, losses = quality.biggest_changes(table, 15)
+    wins, losses = breakdowns.biggest_changes(table, 15)
     config = {"query": st.column_config.TextColumn(width="medium"), "rank_a": "rank in A", "rank_b": "rank in B"}
     left, right = st.columns(2)
     left.markdown("**Biggest wins of B**")
@@ -128,9 +131,9 @@ def analyst(model_dir: Path, catalog: pd.DataFrame, split: str) -> None:
         return
     try:
         gallery = state.quality_gallery(model_dir, scope, split)
-        expected = quality.select_expected(catalog, gallery, ids=quality.parse_ids(ids), name_contains=name,
-                                           attributes={"articleType": types, "baseColour": colours})
-        result = quality.analyst_query(state.model_embedder(model_dir), catalog, gallery, text, expected)
+        expected = select_expected(catalog, gallery, ids=parse_ids(ids), name_contains=name,
+                                   attributes={"articleType": types, "baseColour": colours})
+        result = analyst_query(state.model_embedder(model_dir), catalog, gallery, text, expected)
     except FashionError as error:
         st.error(str(error))
         return
@@ -143,4 +146,9 @@ def analyst(model_dir: Path, catalog: pd.DataFrame, split: str) -> None:
         st.dataframe(result.expected.drop(columns=["expected", "image"]), hide_index=True, height=min(36 * (len(result.expected) + 1), 300),
                      column_config={"score": PERCENT})
     captions = [f"rank {r}" + (" · expected" if e else "") for r, e in zip(result.top["rank"], result.top["expected"])]
-    product_grid(result.top.to_dict("records"), scores=list(result.top["score"]), captions=captions, key="quality-top")
+    product_grid(
+        [Product.from_row(r) for r in result.top.to_dict("records")],
+        scores=list(result.top["score"]),
+        captions=captions,
+        key="quality-top",
+    )

@@ -8,32 +8,23 @@ import pandas as pd
 
 from core.data.catalog import load_catalog
 from core.config import Settings
+from core.errors import FashionError
 from core.reports.dataset import load_report
 from core.reports.status import CatalogSummary, catalog_summary
 
 
-def use_router() -> None:
-    """Make sure a deep link into a fresh server shows the router's navigation.
-
-    Because a ``pages/`` folder sits beside Home.py, a fresh Streamlit server answers a deep link
-    (``/search`` as its very first request) in its legacy multipage mode: it runs the page file
-    directly and lists the raw file names in the sidebar. Leaving that mode for the process takes
-    one rerun on the session's first run, before the user has touched
-    any widget. Only then: under AppTest every later run is in the legacy mode, and a rerun there
-    would swallow a button click. (The browser test deep-links into a fresh server.)
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    first_run = not st.session_state.get("_router_seen", False)
-    st.session_state["_router_seen"] = True
-    if first_run and PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 @st.cache_resource
-def settings() -> Settings:
+def _settings() -> Settings:
     return Settings.from_env()
+
+
+def settings() -> Settings:
+    """The settings from the environment; a variable that does not parse stops the screen with its message."""
+    try:
+        return _settings()
+    except FashionError as error:
+        st.error(f"Configuration error: {error}")
+        st.stop()
 
 
 @st.cache_data(show_spinner=False)
@@ -79,7 +70,7 @@ def require_prepared() -> None:
 
 @st.cache_resource(show_spinner="Loading the encoder…")
 def _embedder(model_dir: str):
-    from core.model.towers import load_embedder
+    from core.model.load import load_embedder
 
     return load_embedder(model_dir, cache_dir=settings().cache_dir)
 
@@ -93,8 +84,6 @@ def model_dir():
 
 def require_model_dir():
     """The newest trained model folder; FashionError pointing at the set-up when there is none."""
-    from core.errors import FashionError
-
     folder = model_dir()
     if folder is None:
         raise FashionError("no trained model yet: open Home and run the first-time set-up, or `python -m core build`")
@@ -102,10 +91,10 @@ def require_model_dir():
 
 
 def model_version(folder) -> str:
-    """``lit-v2`` for a model folder, read from its card (no torch import, unlike core.model.towers)."""
-    from core.model.registry import read_card
+    """``lit-v2`` for a model folder, read from its card (no torch import)."""
+    from core.model.registry import version_of
 
-    return str(read_card(folder).get("version", folder.name))
+    return version_of(folder)
 
 
 def embedder():
@@ -116,9 +105,13 @@ def embedder():
 
 @st.cache_resource(show_spinner="Opening the index…")
 def _searcher(model_dir: str, index_state: str):
+    from functools import partial
+
+    from core.curation.store import CurationStore
     from core.index.search import Searcher
 
-    return Searcher(settings(), _embedder(model_dir), client=client())
+    tags = partial(CurationStore, settings().curation_db)  # opened only by a query with a tag filter
+    return Searcher(settings(), _embedder(model_dir), client=client(), tag_source=tags)
 
 
 def _index_state() -> str:
@@ -173,7 +166,7 @@ def stylist():
 # -- Embedding map ---------------------------------------------------------------------------
 @st.cache_resource(show_spinner="Reading the index vectors…", max_entries=6)
 def _map_vectors(model_version: str, kind: str, index_state: str):
-    from core.explore.projection import load_vectors
+    from core.explore.vectors import load_vectors
 
     return load_vectors(settings(), model_version, kind, client=client())
 
@@ -222,11 +215,11 @@ def model_embedder(model_dir):
 
 @st.cache_resource(show_spinner="Embedding the gallery's images…", max_entries=4)
 def _quality_gallery(model_dir: str, scope: str, split: str, catalog_key: str):
-    from core.reports.quality import build_gallery
+    from core.reports.analyst import build_gallery
 
     return build_gallery(_embedder(model_dir), catalog(), scope, split)
 
 
 def quality_gallery(model_dir, scope: str, split: str):
-    """A :class:`core.reports.quality.Gallery` (image vectors) for analyst queries; shared, read-only."""
+    """A :class:`core.reports.analyst.Gallery` (image vectors) for analyst queries; shared, read-only."""
     return _quality_gallery(str(model_dir), scope, split, catalog_fingerprint())

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.curation.rules import KINDS
+from core.curation.suggestions import STATUSES
 from core.errors import FashionError
-from core.curation.suggestions import KINDS, STATUSES
-from dashboard import curation, state
+from dashboard import curation, router, state
 
 
 def render() -> None:
@@ -34,5 +35,4 @@ def render() -> None:
         curation.curated_table()
 
 
-state.use_router()
-render()
+router.show(render)

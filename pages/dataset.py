@@ -5,9 +5,17 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from core.reports.dataset import PRICE_BAND_ORDER, loading_issues, missing_values, price_band, select_products
+from core.reports.dataset import (
+    loading_issues,
+    missing_values,
+    pairs_sample,
+    pairs_summary,
+    price_band_counts,
+    select_products,
+)
 from core.data.groups import GROUP_LABELS
-from dashboard import state
+from core.data.product import Product
+from dashboard import router, state
 from dashboard.products import product_grid
 from dashboard.widgets import distribution_chart, metric_tiles
 
@@ -28,12 +36,11 @@ def distributions(report: dict) -> None:
 
 
 def prices(catalog) -> None:
-    frame = catalog.assign(band=catalog["price"].map(price_band), group=catalog["group"].map(GROUP_LABELS))
+    frame = catalog.assign(group=catalog["group"].map(GROUP_LABELS))
     figure = px.histogram(frame, x="price", color="group", nbins=60, title="Simulated prices (INR)")
     figure.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10))
     st.plotly_chart(figure, width="stretch")
-    bands = frame["band"].value_counts().reindex(PRICE_BAND_ORDER, fill_value=0)
-    st.dataframe(bands.rename("products").to_frame(), width="content")
+    st.dataframe(price_band_counts(catalog["price"]), width="content")
 
 
 def gallery(catalog) -> None:
@@ -46,7 +53,7 @@ def gallery(catalog) -> None:
     usages = cols[2].multiselect("Usage", sorted(subset["usage"].unique()))
     chosen = select_products(catalog, article_type=article, genders=genders, colours=colours, usages=usages)
     st.caption(f"{len(chosen):,} products; showing the first {min(len(chosen), 36)}")
-    product_grid(chosen.head(36).to_dict("records"), key="gallery")
+    product_grid([Product.from_row(r) for r in chosen.head(36).to_dict("records")], key="gallery")
 
 
 def data_quality(report: dict) -> None:
@@ -62,6 +69,14 @@ def data_quality(report: dict) -> None:
     st.write({"sizes": report["images"]["sizes"], "modes": report["images"]["modes"]})
 
 
+def pairs(report: dict) -> None:
+    st.caption("For each product and attribute (colour, gender, usage), a hard negative: a real product of the "
+               "same type that differs in that one attribute, or, when none exists, a synthesised description.")
+    st.dataframe(pairs_summary(report), hide_index=True)
+    kind = st.segmented_control("Kind", sorted(report["pairs"]["by_kind"]), key="pairs-kind")
+    st.dataframe(pairs_sample(state.settings(), kind=kind), hide_index=True, width="stretch")
+
+
 def render() -> None:
     st.title("Dataset")
     state.require_prepared()
@@ -75,11 +90,11 @@ def render() -> None:
     })
     # Only the open tab runs (on_change="rerun"): seven charts and a gallery at once cost seconds.
     sections = {"Distributions": lambda: distributions(report), "Prices": lambda: prices(catalog),
-                "Data quality": lambda: data_quality(report), "Gallery": lambda: gallery(catalog)}
+                "Data quality": lambda: data_quality(report), "Gallery": lambda: gallery(catalog),
+                "Contrastive pairs": lambda: pairs(report)}
     for tab, section in zip(st.tabs(list(sections), on_change="rerun", key="dataset-tab"), sections.values()):
         if tab.open:
             with tab:
                 section()
 
-state.use_router()
-render()
+router.show(render)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import FashionError
-from dashboard import state
+from dashboard import router, state
 from dashboard.curation import author_sidebar
 from dashboard.embedding_map import (
     GOTO_SEARCH_KEY,
@@ -46,7 +46,7 @@ def render() -> None:
     if not selected:
         st.info("Select products on the map (box or lasso) to see them, tag, flag or export them.")
         return
-    selection = emap.frame[emap.frame["id"].isin(selected)]
+    selection = emap.selection(selected)
     st.subheader("Selection")
     st.button("Clear selection", on_click=clear_selection, key="map-clear")
     selection_summary(selection, total=len(emap.frame))
@@ -54,5 +54,4 @@ def render() -> None:
     selection_views(selection, options.colour_by, emap.frame)
 
 
-state.use_router()
-render()
+router.show(render)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.errors import FashionError
 from core.data.groups import GROUP_LABELS
-from dashboard import state
+from dashboard import router, state
 from dashboard.widgets import distribution_chart, metric_tiles
 
 STAGE_LABELS = {"prepare": "Preparing the catalogue", "train": "Training the encoder", "index": "Indexing"}
@@ -89,5 +89,4 @@ def render() -> None:
         st.success("Everything is ready: explore the Dataset, try Search, or ask the Stylist.")
 
 
-state.use_router()
-render()
+router.show(render)

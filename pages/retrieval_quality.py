@@ -8,8 +8,8 @@ import streamlit as st
 
 from core.errors import FashionError
 from core.model.registry import latest_model, versions
-from core.reports.quality import GALLERIES, SPLITS
-from dashboard import quality, state
+from core.reports.quality import GALLERIES, SPLITS, gallery_size
+from dashboard import quality, router, state
 
 
 def render() -> None:
@@ -32,7 +32,7 @@ def render() -> None:
     except FashionError as error:  # e.g. a split with no products
         st.warning(str(error))
         return
-    size = int((catalog["split"] == split).sum()) if gallery == "split" else len(catalog)
+    size = gallery_size(catalog, split, gallery)
     st.caption(f"Text → image: each unique {split}-split product name is a query; relevant = every gallery product "
                f"with exactly that name; ranks are over the whole gallery of {size:,} images.")
     quality.headline(table, size)
@@ -47,5 +47,4 @@ def render() -> None:
                 section()
 
 
-state.use_router()
-render()
+router.show(render)

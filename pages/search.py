@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.errors import FashionError
 from core.index.search import SearchQuery
-from dashboard import state
+from dashboard import router, state
 from dashboard.filters import filter_sidebar
 from dashboard.products import product_card, product_grid
 
@@ -39,7 +39,7 @@ def render() -> None:
         with st.container(border=True):
             st.caption("More like this product")
             if anchor:
-                product_card(anchor.__dict__)
+                product_card(anchor)
             st.button("Clear", on_click=st.session_state.pop, args=(LIKE_KEY, None))
 
     if not (text.strip() or upload or like_id is not None):
@@ -60,9 +60,8 @@ def render() -> None:
         st.warning(f"No results: {result.reason}.")
         return
     st.caption(f"{len(result.hits)} results · filters: {result.filters.describe()}")
-    product_grid([h.__dict__ for h in result.hits], scores=[h.score for h in result.hits],
+    product_grid(result.hits, scores=[h.score for h in result.hits],
                  action=("More like this", more_like), key="results")
 
 
-state.use_router()
-render()
+router.show(render)

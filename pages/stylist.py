@@ -7,7 +7,7 @@ import uuid
 import streamlit as st
 
 from core.errors import FashionError
-from dashboard import state
+from dashboard import router, state
 from dashboard.products import product_grid
 
 THREAD, MESSAGES = "stylist-thread", "stylist-messages"
@@ -37,7 +37,8 @@ def show_turn(turn: dict) -> None:
         text_col, cards_col = st.columns([3, 2])
         text_col.markdown(turn["text"])  # the stylist's notices are part of its answer
         with cards_col:
-            product_grid(turn.get("products", []), columns=2, captions=[p["slot"] for p in turn.get("products", [])], key=f"turn-{id(turn)}")
+            products = turn.get("products", [])  # ProductPick: a Product with its outfit slot
+            product_grid(products, columns=2, captions=[p.slot for p in products], key=f"turn-{id(turn)}")
         with st.expander("What the stylist understood"):
             st.json(turn.get("request", {}))
 
@@ -81,10 +82,8 @@ def render() -> None:
             st.error(str(error))
             return
     result = answer["value"]
-    products = [{**p.to_dict(), "image": p.image, "baseColour": p.base_colour, "articleType": p.article_type} for p in result.products]
-    history.append({"role": "assistant", "text": result.answer, "products": products, "request": result.request})
+    history.append({"role": "assistant", "text": result.answer, "products": list(result.products), "request": result.request})
     st.rerun()
 
 
-state.use_router()
-render()
+router.show(render)

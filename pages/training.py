@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.model.registry import read_card
 from core.reports.training import before_after, model_versions, per_group, read_log, rescoring
-from dashboard import state
+from dashboard import router, state
 from dashboard.widgets import metric_tiles
 
 
@@ -47,7 +47,11 @@ def render() -> None:
     })
     curves(Path(row["path"]))
     st.subheader("Base (untrained heads) vs fine-tuned, test split")
-    st.dataframe(before_after(card), hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("before", "after", "gain")})
+    st.dataframe(
+        before_after(card),
+        hide_index=True,
+        column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("before", "after", "gain")},
+    )
     weights, summary = rescoring(card)
     if summary:
         st.subheader("Attribute re-scoring (brand, colour, type, gender)")
@@ -65,5 +69,4 @@ def render() -> None:
         st.markdown(card_md.read_text() if card_md.is_file() else "(no card)")
 
 
-state.use_router()
-render()
+router.show(render)

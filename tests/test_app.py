@@ -60,7 +60,7 @@ def test_dataset_screen(prepared_demo):
     at.switch_page("pages/dataset.py").run()
     assert not at.exception
     assert at.metric[1].label == "Usable products" and at.metric[1].value == "300"
-    assert [t.label for t in at.tabs] == ["Distributions", "Prices", "Data quality", "Gallery"]
+    assert [t.label for t in at.tabs] == ["Distributions", "Prices", "Data quality", "Gallery", "Contrastive pairs"]
     assert len(at.get("plotly_chart")) == 6  # only the open tab ran
     at.session_state["dataset-tab"] = "Data quality"
     at.run()
@@ -71,6 +71,10 @@ def test_dataset_screen(prepared_demo):
     at.selectbox[0].select_index(1).run()  # another article type in the gallery
     assert not at.exception
     assert len(at.get("image")) > 0
+    at.session_state["dataset-tab"] = "Contrastive pairs"
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe[1].value) == 20 and set(at.dataframe[1].value["kind"]) == {"colour", "gender", "usage"}
 
 
 @pytest.fixture

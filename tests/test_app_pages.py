@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.homes import copy_home
+
 HOME = str(Path(__file__).resolve().parents[1] / "Home.py")
 
 # page file -> the title it shows
@@ -28,9 +30,15 @@ PAGES = {
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
+@pytest.fixture(scope="module")
+def home(built_demo_home, tmp_path_factory) -> Path:
+    """A writable copy of the built demo home: screens write their caches (map, quality, curation)."""
+    return copy_home(built_demo_home, tmp_path_factory.mktemp("pages-home") / "home")
+
+
 @pytest.mark.parametrize("page", sorted(PAGES))
-def test_page_opens_without_an_exception(page, built_demo_home, monkeypatch):
-    monkeypatch.setenv("FASHION_HOME", str(built_demo_home))
+def test_page_opens_without_an_exception(page, home, monkeypatch):
+    monkeypatch.setenv("FASHION_HOME", str(home))
     at = AppTest.from_file(HOME, default_timeout=180)
     at.switch_page(page).run()
     assert not at.exception, at.exception[0].message if at.exception else ""

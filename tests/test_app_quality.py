@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.reports import quality
+from core.reports import breakdowns, quality
 from core.data.catalog import load_catalog
 from core.config import Settings
 from core.model.registry import latest_model
@@ -54,7 +54,7 @@ def test_metrics_breakdowns_and_worst_queries(two_model_home, monkeypatch):
     settings = Settings.from_env(env={}, home=two_model_home)
     catalog = load_catalog(settings)
     table = quality.per_query_table(settings, latest_model(settings), catalog, embedder=lambda: pytest.fail("cached"))
-    figures = quality.overall(table)
+    figures = breakdowns.overall(table)
     values = {m.label: m.value for m in at.metric}
     assert list(values) == ["R@1", "R@10", "MRR@10", "Queries", "Median rank"]
     assert values["R@1"] == f"{figures['r1']:.3f}" and values["MRR@10"] == f"{figures['mrr10']:.3f}"
@@ -68,7 +68,7 @@ def test_metrics_breakdowns_and_worst_queries(two_model_home, monkeypatch):
     assert not at.exception and "baseColour" in at.dataframe[0].value.columns
 
     _tab(at, "Worst queries")
-    worst = quality.worst_queries(table, 10)
+    worst = breakdowns.worst_queries(table, 10)
     shown = [m.value for m in at.markdown if m.value.startswith("**")]
     assert shown[0] == f"**{worst['query'][0]}**"
     assert any(c.value == f"rank {worst['rank'][0]:,} · {worst['n_relevant'][0]} relevant product(s)" for c in at.caption)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 SCREENS = [
     # (url path, text that proves the screen rendered). A deep link comes first on purpose: it is
-    # the fresh server's first request (see dashboard.state.use_router).
+    # the fresh server's first request (see dashboard.router.leave_legacy_mode).
     ("search", "Type a query"),
     ("", "Everything is ready"),
     ("dataset", "Usable products"),

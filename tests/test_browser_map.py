@@ -29,9 +29,11 @@ def map_home(built_demo_home, tmp_path_factory) -> Path:
     from core.data.catalog import load_catalog
     from core.explore.clusters import ClusterParams
     from core.config import Settings
-    from core.model.towers import load_embedder
+    from core.model.load import load_embedder
     from core.model.registry import latest_model
-    from core.explore.projection import ProjectionParams, build_map, load_vectors
+    from core.explore.map import build_map
+    from core.explore.projection import ProjectionParams
+    from core.explore.vectors import load_vectors
 
     home = tmp_path_factory.mktemp("browser-map") / "home"
     copy_home(built_demo_home, home)
@@ -53,7 +55,8 @@ def app_url(map_home, tmp_path_factory):
 
 def _map_coordinates(home: Path) -> pd.DataFrame:
     from core.config import Settings
-    from core.explore.projection import ProjectionParams, cached_projection, load_vectors
+    from core.explore.projection import ProjectionParams, cached_projection
+    from core.explore.vectors import load_vectors
 
     settings = Settings.from_env(env={}, home=home)
     found = cached_projection(load_vectors(settings, "lit-v1", "image"), ProjectionParams(), settings.projections_dir)

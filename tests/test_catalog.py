@@ -14,7 +14,8 @@ GOOD = "1,Men,Apparel,Topwear,Tshirts,Red,Summer,2012,Casual,Roadster Men Red T-
 def test_unquoted_comma_in_name_is_recovered(tmp_path):
     root = make_catalog(tmp_path, [
         GOOD,
-        "23112,Men,Accessories,Accessories,Accessory Gift Set,Red,Fall,2011,Formal,Turtle Men Formal Red Tie, Cufflink and Pocket Square Combo Set",
+        "23112,Men,Accessories,Accessories,Accessory Gift Set,Red,Fall,2011,Formal,"
+        "Turtle Men Formal Red Tie, Cufflink and Pocket Square Combo Set",
         "3418,Men,Apparel,Topwear,Tshirts,Black,Summer,2011,Casual,Myntra Men's Take my advice, I don't use it anyway, Black T-shirt",
     ])
     table = read_styles(root / "styles.csv")

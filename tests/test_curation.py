@@ -15,13 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.curation.store import (
-    FLAG_KINDS,
-    CurationStore,
-    export_frame,
-    to_csv_bytes,
-    to_parquet_bytes,
-)
+from core.curation.export import export_frame, to_csv_bytes, to_parquet_bytes
+from core.curation.schema import FLAG_KINDS
+from core.curation.store import CurationStore
 from core.errors import FashionError
 from tests.homes import copy_home
 
@@ -307,18 +303,18 @@ def test_a_process_killed_mid_transaction_leaves_the_store_consistent(tmp_path):
 
 
 # -- the suggestion rules on built cases ------------------------------------------------------
-from core.curation.suggestions import (  # noqa: E402
+from core.curation.evidence import colour_families  # noqa: E402
+from core.curation.rules import (  # noqa: E402
     CurationInputs,
     Rules,
     Suggestion,
-    colour_families,
     label_errors,
     near_duplicates,
     outliers,
-    review_frame,
     suggest,
     suggestion_key,
 )
+from core.curation.suggestions import review_frame  # noqa: E402
 
 DIM = 16
 TYPES = {"Tshirts": 0, "Watches": 1, "Jeans": 2}
@@ -461,7 +457,7 @@ def test_suggestions_round_trip_and_review_with_decisions(store):
 def demo(built_demo_home, tmp_path_factory):
     """A copy of the session's built demo home, its settings and the trained model."""
     from core.config import Settings
-    from core.model.towers import load_embedder
+    from core.model.load import load_embedder
     from core.model.registry import latest_model
 
     home = copy_home(built_demo_home, tmp_path_factory.mktemp("curation-demo") / "home")
@@ -528,7 +524,7 @@ def test_search_restricted_to_curation_tags(demo):
     from core.index.search import SearchQuery, Searcher
 
     settings, embedder = demo
-    searcher = Searcher(settings, embedder)
+    searcher = Searcher(settings, embedder, tag_source=lambda: CurationStore(settings.curation_db))
     store = CurationStore(settings.curation_db)
     store.add_tag([10001, 10002, 10003], "Picks", author="asha")
     store.add_tag([10004], "sale", author="asha")

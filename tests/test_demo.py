@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.data.demo.generate import COLOUR_RGB, DEMO_ARTICLE_TYPES, DemoResult, draw_product, generate_demo
+from core.data.demo.articles import COLOUR_RGB, DEMO_ARTICLE_TYPES
+from core.data.demo.generate import DemoResult, draw_product, generate_demo
 from core.errors import FashionError
 
 HEADER = [
@@ -176,7 +177,7 @@ def test_overwrites_its_own_files_and_keeps_others(tmp_path):
         name = f"{row['id']}.jpg"
         assert (out / "images" / name).read_bytes() == (fresh.images_dir / name).read_bytes()
     assert (out / "README.txt").read_text() == "mine"
-    assert not list(out.glob("*.partial"))
+    assert sorted(p.name for p in out.iterdir()) == ["README.txt", "images", "styles.csv"]  # no temporary file left
 
 
 def _product_pixels(img: Image.Image) -> np.ndarray:

@@ -11,20 +11,15 @@ import pytest
 import torch
 from PIL import Image
 
-from core.model.embedder import Embedder
-from core.model.towers import (
-    ImageTower,
-    LitConfig,
-    TextTower,
-    build_lit,
-    efficientnet_weights,
-    freeze_clip,
-    load_embedder,
-    load_model,
-)
+from core.config import Settings
 from core.errors import FashionError
-from core.model.features import FeatureCache, colour_histogram, load_rgb
-from core.model.registry import latest_model, register, resolve_model, versions
+from core.model.backbones import efficientnet_weights
+from core.model.embedder import Embedder
+from core.model.features import FeatureCache, colour_histogram, file_sha1, load_rgb
+from core.model.lit import LitConfig, build_lit, freeze_clip
+from core.model.load import load_embedder, load_model, resolve_embedder
+from core.model.registry import latest_model, register, resolve_model, version_of, versions
+from core.model.towers import ImageTower, TextTower
 
 SMALL = LitConfig(image_size=64, image_hidden=32, dim=16)
 
@@ -147,6 +142,64 @@ def test_load_embedder_satisfies_the_embedder_contract(lit_model, tmp_path):
     vectors = embedder.encode_images(_images())
     assert vectors.dtype == np.float32 and vectors.shape == (3, 16)
     assert embedder.encode_texts([]).shape == (0, 16)
+
+
+def test_models_saved_under_the_old_module_path_are_migrated_on_load(tmp_path):
+    model = build_lit(LitConfig(image_size=64, image_hidden=0, dim=8))
+    model.save(str(tmp_path / "m"))
+    router = tmp_path / "m" / "router_config.json"
+    assert "core.model.towers.ImageTower" in router.read_text()
+    for path in (tmp_path / "m").glob("*.json"):  # as saved before core/ was split into packages
+        path.write_text(path.read_text().replace("core.model.towers.", "core.encoders."))
+    assert "core.encoders.TokenBagHead" in router.read_text()
+    reloaded = load_model(tmp_path / "m", cache_dir=tmp_path / "cache")
+    assert "core.encoders" not in router.read_text() and "core.model.towers.TokenBagHead" in router.read_text()
+    assert not list((tmp_path / "m").glob(".*.tmp"))  # rewritten atomically
+    texts = ["Roadster Men Navy Blue Jeans"]
+    np.testing.assert_array_equal(model.encode(texts), reloaded.encode(texts))
+    assert all(m.cache is not None for m in reloaded.modules() if isinstance(m, (ImageTower, TextTower)))
+
+
+def test_a_loaded_model_has_no_feature_cache_unless_given_one(lit_model, tmp_path, monkeypatch):
+    monkeypatch.setenv("FASHION_FEATURE_CACHE", str(tmp_path / "env-cache"))  # never read by core.model
+    lit_model.save(str(tmp_path / "m"))
+    towers = [m for m in load_model(tmp_path / "m").modules() if isinstance(m, (ImageTower, TextTower))]
+    assert len(towers) == 2 and all(t.cache is None for t in towers)
+
+
+def test_resolve_embedder_uses_the_settings_feature_cache_for_queries(lit_model, tmp_path):
+    folder = register(tmp_path / "home" / "models", "lit", lambda d: lit_model.save(str(d)), {"backend": "lit"})
+    settings = Settings.from_env(env={}, home=tmp_path / "home", feature_cache=tmp_path / "queries")
+
+    def cache_roots(embedder) -> set:
+        return {m.cache.root.parent for m in embedder.model.modules() if isinstance(m, ImageTower) and m.cache is not None}
+
+    assert cache_roots(resolve_embedder(settings, None)) == {tmp_path / "queries"}
+    assert cache_roots(resolve_embedder(settings, "lit-v1", feature_cache=True)) == {settings.cache_dir}
+    plain = resolve_embedder(settings.with_(feature_cache=None), str(folder))
+    assert plain.version == "lit-v1" and cache_roots(plain) == set()
+    with pytest.raises(FashionError, match="no model folder"):
+        resolve_embedder(settings, str(tmp_path / "nowhere"))
+
+
+@pytest.mark.parametrize(
+    "card, expected",
+    [({"version": "lit-v3"}, "lit-v3"), ({"name": "lit"}, "folder"), ({"version": ""}, "folder"),
+     (None, "folder"), ("not json", "folder"), ([1, 2], "folder")],
+)
+def test_version_of_reads_the_card_else_the_folder_name(tmp_path, card, expected):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    if card is not None:
+        (folder / "fashion_model.json").write_text(card if isinstance(card, str) else json.dumps(card))
+    assert version_of(folder) == expected
+
+
+def test_file_sha1_is_the_plain_sha1_of_the_bytes(tmp_path):
+    import hashlib
+
+    (tmp_path / "x.bin").write_bytes(b"\x00\xffabc" * 1000)
+    assert file_sha1(tmp_path / "x.bin") == hashlib.sha1(b"\x00\xffabc" * 1000).hexdigest()
 
 
 def test_registry_versions_are_never_overwritten(tmp_path):

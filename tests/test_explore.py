@@ -1,4 +1,4 @@
-"""The Dataset screen's computations: report tables, price bands, product selection."""
+"""The Dataset screen's computations: report tables, price bands (core.data.enrich), product selection."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 
 from core.config import Settings
 from core.errors import CatalogError
-from core.reports.dataset import PRICE_BAND_ORDER, load_report, loading_issues, missing_values, price_band, select_products
+from core.data.enrich import PRICE_BAND_LABELS, PRICE_BANDS, price_band
+from core.reports.dataset import load_report, loading_issues, missing_values, price_band_counts, select_products
 
 REPORT = {
     "rows_read": 10,
@@ -18,9 +19,28 @@ REPORT = {
 }
 
 
-@pytest.mark.parametrize("price, band", [(99, "under ₹500"), (500, "₹500–999"), (1999, "₹1,000–1,999"), (14999, "₹5,000 and up")])
+@pytest.mark.parametrize("price, band", [
+    (0, "under ₹500"), (99, "under ₹500"), (499, "under ₹500"), (500, "₹500–999"), (999, "₹500–999"),
+    (1000, "₹1,000–1,999"), (1999, "₹1,000–1,999"), (2000, "₹2,000–4,999"), (4999, "₹2,000–4,999"),
+    (5000, "₹5,000 and up"), (14999, "₹5,000 and up"),
+])
 def test_price_band(price, band):
-    assert price_band(price) == band and band in PRICE_BAND_ORDER
+    bands = price_band([price])
+    assert list(bands) == [band] and list(bands.categories) == list(PRICE_BAND_LABELS) and bands.ordered
+
+
+def test_price_bands_are_ordered_and_start_at_zero():
+    lows = [low for low, _ in PRICE_BANDS]
+    assert lows[0] == 0 and lows == sorted(lows) and len(set(PRICE_BAND_LABELS)) == len(PRICE_BANDS)
+    assert list(price_band([])) == []
+
+
+def test_price_band_counts_list_every_band_cheapest_first():
+    counts = price_band_counts(pd.Series([99, 450, 1299, 20000]))
+    assert counts.index.name == "band" and list(counts.columns) == ["products"]
+    assert counts["products"].to_dict() == {"under ₹500": 2, "₹500–999": 0, "₹1,000–1,999": 1, "₹2,000–4,999": 0,
+                                            "₹5,000 and up": 1}
+    assert price_band_counts(pd.Series([], dtype=int))["products"].sum() == 0
 
 
 def test_missing_values_sorted_with_shares():
@@ -55,3 +75,27 @@ def test_select_products_combines_attributes():
 def test_report_missing_is_a_clear_error(tmp_path):
     with pytest.raises(CatalogError, match="run `python -m core prepare`"):
         load_report(Settings.from_env(home=tmp_path))
+
+
+def test_pairs_summary_and_sample(tmp_path):
+    from core.data.demo.generate import generate_demo
+    from core.data.prepare import prepare
+    from core.reports.dataset import pairs_sample, pairs_summary
+
+    settings = Settings.from_env(env={}, home=tmp_path / "home")
+    generate_demo(settings.demo_dir, size=40)
+    prepare(settings)
+    report = load_report(settings)
+    summary = pairs_summary(report)
+    assert summary["kind"].tolist()[-1] == "all" and summary["pairs"].iloc[-1] == report["pairs"]["total"]
+    assert summary["pairs"].iloc[:-1].sum() == report["pairs"]["total"]
+    sample = pairs_sample(settings, n=10)
+    assert len(sample) == 10 and sample.equals(pairs_sample(settings, n=10))  # reproducible
+    assert list(sample.columns) == ["anchor id", "kind", "anchor (positive)", "hard negative", "negative id"]
+    colour = pairs_sample(settings, kind="colour", n=5)
+    assert set(colour["kind"]) == {"colour"}
+    with pytest.raises(CatalogError, match="valid kinds: colour, gender, usage"):
+        pairs_sample(settings, kind="size")
+    settings.pairs_parquet.unlink()
+    with pytest.raises(CatalogError, match="run `python -m core prepare`"):
+        pairs_sample(settings)

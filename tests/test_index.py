@@ -10,7 +10,9 @@ import pytest
 
 from core.index.backup import backup, restore
 from core.errors import FashionError
-from core.index.build import EmbeddingCache, build_index, read_manifest
+from core.index.build import build_index
+from core.index.embedding_cache import EmbeddingCache
+from core.index.manifest import read_manifest
 from core.index.search import SearchQuery, Searcher
 from core.index.store import collection_name, collection_space, get_existing, open_client
 from tests.test_search import (  # noqa: F401 - fixtures shared with the search tests

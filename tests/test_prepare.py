@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 
 from core.config import Settings
+from core.data.catalog import PREPARED_COLUMNS
 from core.data.enrich import PRICE_RANGES_BY_GROUP, price_range, simulated_price
-from core.errors import CatalogError
-from core.data.prepare import CATALOG_COLUMNS, prepare
+from core.data.prepare import prepare
 from core.data.splits import assign_splits, name_key
+from core.errors import CatalogError
 from tests.conftest import make_catalog, write_jpg
 
 COLOURS = ["Red", "Blue", "Black", "White", "Green"]
@@ -44,7 +45,7 @@ def _settings(tmp_path, catalog_dir) -> Settings:
 def test_prepare_writes_catalogue_pairs_and_report(tmp_path, catalog_dir):
     result = prepare(_settings(tmp_path, catalog_dir))
     catalog = pd.read_parquet(result.catalog_path)
-    assert tuple(catalog.columns) == CATALOG_COLUMNS
+    assert tuple(catalog.columns) == PREPARED_COLUMNS
     assert len(catalog) == result.products == 120
     assert catalog["id"].dtype == "int64" and catalog["price"].dtype == "int64"
     assert set(catalog["group"]) == {"topwear", "bottomwear", "footwear", "watches"}
@@ -100,7 +101,10 @@ def test_names_differing_only_in_case_share_a_split():
     assert assign_splits(frame).nunique() == 1
 
 
-@pytest.mark.parametrize("article, group", [("Tshirts", "topwear"), ("Watches", "watches"), ("Lipstick", "personal-care"), ("Mystery", "other")])
+@pytest.mark.parametrize(
+    "article, group",
+    [("Tshirts", "topwear"), ("Watches", "watches"), ("Lipstick", "personal-care"), ("Mystery", "other")],
+)
 def test_prices_are_deterministic_and_in_range(article, group):
     low, high = price_range(article, group)
     prices = [simulated_price(pid, article, group) for pid in range(1, 2001)]

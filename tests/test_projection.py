@@ -1,4 +1,5 @@
-"""core.explore.projection: vectors from the index, fused vectors, projection keys and the on-disk map cache."""
+"""core.explore: vectors from the index, fused vectors, projection keys, the on-disk map cache, and the
+map's frame (core.explore.vectors, .projection, .map)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,10 @@ import pytest
 
 import core.explore.projection as projection
 from core.errors import FashionError
-from core.explore.projection import (
-    ProjectionParams,
-    Vectors,
-    build_map,
-    cached_projection,
-    fuse,
-    map_frame,
-    normalise,
-    price_band,
-    project,
-    projection_key,
-)
+from core.explore.map import COLOUR_FIELDS, build_map, map_frame
+from core.explore.projection import Projection, ProjectionParams, cached_projection, project, projection_key
+from core.explore.vectors import Vectors, fuse, load_vectors
+from core.model.embedder import normalise
 
 
 def blobs(sizes=(40, 30, 20), dim=16, seed=0, kind="image", version="test-v1") -> Vectors:
@@ -162,18 +155,12 @@ def test_unknown_kind_is_an_error():
         blobs(kind="audio")
 
 
-@pytest.mark.parametrize("price, band", [(0, "under ₹500"), (499, "under ₹500"), (500, "₹500–999"),
-                                         (1999, "₹1,000–1,999"), (2000, "₹2,000–4,999"), (14949, "₹5,000 and over")])
-def test_price_bands(price, band):
-    assert list(price_band([price])) == [band]
-
-
 def test_map_frame_joins_catalogue_clusters_and_curation():
     vectors = blobs(sizes=(2, 1))
     vectors.metadata["name"] = ["from index a", "from index b", "only in index"]
     vectors.metadata["price"] = [100, 200, 3000]
     coords = pd.DataFrame({"id": vectors.ids, "x": [0.0, 1.0, 2.0], "y": [0.0, 1.0, 2.0]})
-    proj = projection.Projection("k", coords, ProjectionParams(method="pca"), 0.1, False)
+    proj = Projection("k", coords, ProjectionParams(method="pca"), 0.1, False)
     catalog = pd.DataFrame({"id": vectors.ids[:2], "productDisplayName": ["Red Shirt", "Blue Jeans"],
                             "articleType": ["Shirts", "Jeans"], "group": ["topwear", "bottomwear"],
                             "price": [450, 1200], "split": ["train", "test"]})
@@ -186,7 +173,7 @@ def test_map_frame_joins_catalogue_clusters_and_curation():
     assert frame["group_label"].tolist()[:2] == ["Topwear", "Bottomwear"]
     assert frame["tags"].tolist() == ["", "summer", ""] and frame["notes"].tolist() == [0, 2, 0]
     assert (frame["cluster_name"] == "unclustered").all()
-    assert set(projection.COLOUR_FIELDS.values()) <= set(frame.columns)
+    assert set(COLOUR_FIELDS.values()) <= set(frame.columns)
 
 
 def test_build_map_assembles_projection_clusters_and_frame(tmp_path):
@@ -204,6 +191,9 @@ def test_build_map_assembles_projection_clusters_and_frame(tmp_path):
     assert emap.frame["cluster_name"].iloc[0] == "0 · Men Black Tshirts"  # no encoder: the most frequent phrase
     assert list(emap.clusters["size"]) == [40, 30, 20]
     assert reports and max(reports) <= 1.0
+    picked = emap.selection([vectors.ids[41], vectors.ids[0], 999_999])  # map order; unknown ids ignored
+    assert picked["id"].tolist() == [vectors.ids[0], vectors.ids[41]] and picked["articleType"].tolist() == ["Tshirts", "Jeans"]
+    assert emap.selection([]).empty
     reports.clear()
     again = build_map(vectors, ProjectionParams(method="pca"), ClusterParams(k=3), cache_dir=tmp_path,
                       catalog=catalog, progress=lambda stage, fraction: reports.append(fraction))
@@ -215,7 +205,6 @@ def test_build_map_assembles_projection_clusters_and_frame(tmp_path):
 def test_load_vectors_from_the_built_index(built_demo_home, kind):
     from core.data.catalog import load_catalog
     from core.config import Settings
-    from core.explore.projection import load_vectors
 
     settings = Settings.from_env(env={}, home=built_demo_home)
     vectors = load_vectors(settings, "lit-v1", kind)
@@ -231,7 +220,6 @@ def test_load_vectors_from_the_built_index(built_demo_home, kind):
 
 def test_load_vectors_without_an_index_is_a_clear_error(tmp_path):
     from core.config import Settings
-    from core.explore.projection import load_vectors
 
     with pytest.raises(FashionError, match="no image index for model nope-v1"):
         load_vectors(Settings.from_env(env={}, home=tmp_path), "nope-v1", "image")

@@ -1,5 +1,5 @@
-"""core.reports.quality: per-query ranks (known answers), breakdowns, comparison, analyst queries, and the
-demo model's table against ``core.model.evaluate``'s protocol, with its disk cache."""
+"""core.reports.quality, .breakdowns and .analyst: per-query ranks (known answers), breakdowns, comparison,
+analyst queries, and the demo model's table against ``core.model.evaluate``'s protocol, with its disk cache."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.reports import quality
-from core.data.catalog import load_catalog
 from core.config import Settings
-from core.model.towers import load_embedder
+from core.data.catalog import load_catalog
 from core.errors import FashionError
+from core.model.load import load_embedder
+from core.reports import analyst, breakdowns, quality
 from core.model.evaluate import Embeddings, evaluate, metrics_from_ranks, rank_queries, ranking_metrics
 from core.model.registry import latest_model, versions
 from tests.homes import copy_home, train_second_version
@@ -140,38 +140,38 @@ def _table(ranks: dict[str, int], groups: dict[str, str] | None = None) -> pd.Da
 def test_breakdown_sorts_by_query_count_and_marks_small_groups():
     ranks = {f"q{i}": 1 + i % 3 for i in range(12)} | {"w1": 1, "w2": 20}
     table = _table(ranks, {"w1": "watches", "w2": "watches"})
-    frame = quality.breakdown(table, "group")
+    frame = breakdowns.breakdown(table, "group")
     assert frame["group"].tolist() == ["topwear", "watches"]
     assert frame["queries"].tolist() == [12, 2] and frame["small"].tolist() == [False, True]
     watches = frame.set_index("group").loc["watches"]
     assert watches["r1"] == 0.5 and watches["r10"] == 0.5 and watches["median_rank"] == 10.5
     with pytest.raises(FashionError, match="cannot break down"):
-        quality.breakdown(table, "price")
+        breakdowns.breakdown(table, "price")
 
 
 def test_rank_distribution_buckets():
     table = _table({"a": 1, "b": 2, "c": 5, "d": 6, "e": 10, "f": 11, "g": 50, "h": 51, "i": 100, "j": 101, "k": 5000})
-    dist = quality.rank_distribution(table)
+    dist = breakdowns.rank_distribution(table)
     assert dist["bucket"].tolist() == ["1", "2-5", "6-10", "11-50", "51-100", ">100"]
     assert dist["queries"].tolist() == [1, 2, 2, 2, 2, 2] and dist["share"].sum() == pytest.approx(1.0)
-    assert quality.rank_distribution(_table({"a": 0}))["bucket"].tolist()[-1] == "not found"
+    assert breakdowns.rank_distribution(_table({"a": 0}))["bucket"].tolist()[-1] == "not found"
 
 
 def test_worst_queries_highest_rank_first_ties_by_text():
     table = _table({"b": 7, "a": 7, "c": 300, "d": 1, "e": 0})
-    assert quality.worst_queries(table, 4)["query"].tolist() == ["e", "c", "a", "b"]  # not found is worst
+    assert breakdowns.worst_queries(table, 4)["query"].tolist() == ["e", "c", "a", "b"]  # not found is worst
 
 
 def test_compare_wins_losses_and_summary():
     base = _table({"a": 1, "b": 5, "c": 40, "d": 3})
     other = _table({"a": 1, "b": 2, "c": 90, "d": 1, "extra": 4})
-    comparison = quality.compare(base, other)
+    comparison = breakdowns.compare(base, other)
     assert len(comparison) == 4  # queries in both only
     assert comparison.set_index("query")["gain"].to_dict() == {"a": 0, "b": 3, "c": -50, "d": 2}
-    summary = quality.comparison_summary(comparison)
+    summary = breakdowns.comparison_summary(comparison)
     assert (summary["better"], summary["worse"], summary["same"]) == (2, 1, 1)
     assert summary["r1_a"] == 0.25 and summary["r1_b"] == 0.5
-    wins, losses = quality.biggest_changes(comparison, 10)
+    wins, losses = breakdowns.biggest_changes(comparison, 10)
     assert wins["query"].tolist() == ["b", "d"] and losses["query"].tolist() == ["c"]
 
 
@@ -180,13 +180,13 @@ def test_compare_wins_losses_and_summary():
     [("1163, 1164 2201", [1163, 1164, 2201]), ("", []), ("  ", []), ("7;7,7", [7]), ("\t42\n", [42])],
 )
 def test_parse_ids(text, expected):
-    assert quality.parse_ids(text) == expected
+    assert analyst.parse_ids(text) == expected
 
 
 @pytest.mark.parametrize("text", ["12a", "-3", "１２", "1.5"])
 def test_parse_ids_rejects_anything_else(text):
     with pytest.raises(FashionError, match="not a product id"):
-        quality.parse_ids(text)
+        analyst.parse_ids(text)
 
 
 class AxisEmbedder:
@@ -215,74 +215,84 @@ class AxisEmbedder:
 def test_query_table_embeds_only_what_it_needs_and_matches_the_protocol():
     catalog = _catalog()
     table = quality.query_table(AxisEmbedder(), catalog, "test", "split")
-    assert quality.overall(table)["r1"] == pytest.approx(2 / 3)
+    assert breakdowns.overall(table)["r1"] == pytest.approx(2 / 3)
     protocol = evaluate(AxisEmbedder(), catalog, "test")
-    assert {k: v for k, v in quality.overall(table).items() if k != "median_rank"} == protocol["text_to_image"]
+    assert {k: v for k, v in breakdowns.overall(table).items() if k != "median_rank"} == protocol["text_to_image"]
     full = quality.query_table(AxisEmbedder(), catalog, "test", "catalogue")
-    assert {k: v for k, v in quality.overall(full).items() if k != "median_rank"} == protocol["text_to_image_full_gallery"]
+    assert {k: v for k, v in breakdowns.overall(full).items() if k != "median_rank"} == protocol["text_to_image_full_gallery"]
     with pytest.raises(FashionError, match="no products in split 'valid'"):
         quality.query_table(AxisEmbedder(), catalog, "valid")
     with pytest.raises(FashionError, match="unknown gallery"):
         quality.query_table(AxisEmbedder(), catalog, "test", "index")
 
 
-def _gallery(scope: str = "split") -> quality.Gallery:
-    return quality.build_gallery(AxisEmbedder(), _catalog(), scope, "test")
+@pytest.mark.parametrize("split, gallery, size", [("test", "split", 4), ("train", "split", 1), ("test", "catalogue", 5)])
+def test_gallery_size(split, gallery, size):
+    assert quality.gallery_size(_catalog(), split, gallery) == size
+
+
+def test_gallery_size_of_an_empty_split_is_an_error():
+    with pytest.raises(FashionError, match="no products in split 'valid'"):
+        quality.gallery_size(_catalog(), "valid", "split")
+
+
+def _gallery(scope: str = "split") -> analyst.Gallery:
+    return analyst.build_gallery(AxisEmbedder(), _catalog(), scope, "test")
 
 
 def test_select_expected_by_ids_name_and_filters():
     catalog, gallery = _catalog(), _gallery()
     assert gallery.rows.tolist() == [0, 1, 2, 3] and "test split (4 products)" in gallery.label
-    assert quality.select_expected(catalog, gallery, ids=[13, 13]) == [13]
-    assert quality.select_expected(catalog, gallery, name_contains="red SHIRT") == [10, 11]
-    assert quality.select_expected(catalog, gallery, ids=[13], attributes={"gender": ["Women"]}) == [13, 12]
-    assert quality.select_expected(catalog, gallery, attributes={"articleType": [], "baseColour": []}) == []
+    assert analyst.select_expected(catalog, gallery, ids=[13, 13]) == [13]
+    assert analyst.select_expected(catalog, gallery, name_contains="red SHIRT") == [10, 11]
+    assert analyst.select_expected(catalog, gallery, ids=[13], attributes={"gender": ["Women"]}) == [13, 12]
+    assert analyst.select_expected(catalog, gallery, attributes={"articleType": [], "baseColour": []}) == []
     with pytest.raises(FashionError, match=r"unknown product id\(s\): 404"):
-        quality.select_expected(catalog, gallery, ids=[10, 404])
+        analyst.select_expected(catalog, gallery, ids=[10, 404])
     with pytest.raises(FashionError, match="not in the test split"):
-        quality.select_expected(catalog, gallery, ids=[14])  # a train product
-    assert quality.select_expected(catalog, _gallery("catalogue"), ids=[14]) == [14]
-    assert quality.select_expected(catalog, _gallery("catalogue"), name_contains="grüne") == [14]
+        analyst.select_expected(catalog, gallery, ids=[14])  # a train product
+    assert analyst.select_expected(catalog, _gallery("catalogue"), ids=[14]) == [14]
+    assert analyst.select_expected(catalog, _gallery("catalogue"), name_contains="grüne") == [14]
     with pytest.raises(FashionError, match="no product of the test split .* matches name contains 'sari'"):
-        quality.select_expected(catalog, gallery, name_contains="sari")
+        analyst.select_expected(catalog, gallery, name_contains="sari")
 
 
 def test_analyst_query_ranks_the_expected_products():
     catalog, gallery = _catalog(), _gallery()
-    result = quality.analyst_query(AxisEmbedder(), catalog, gallery, "a black watch", [13, 10], top=3)
+    result = analyst.analyst_query(AxisEmbedder(), catalog, gallery, "a black watch", [13, 10], top=3)
     assert result.top["id"].tolist() == [11, 13, 10]
     assert result.expected["id"].tolist() == [13, 10] and result.expected["rank"].tolist() == [2, 3]
     assert result.top["expected"].tolist() == [False, True, True]
     # the same rule as the protocol's ranks
     single = rank_queries(AxisEmbedder().encode_texts(["watch"]), gallery.vectors, [{3}])
     assert single.rank.tolist() == [2]
-    empty = quality.analyst_query(AxisEmbedder(), catalog, gallery, "jeans")
+    empty = analyst.analyst_query(AxisEmbedder(), catalog, gallery, "jeans")
     assert empty.expected.empty and empty.top["id"].iloc[0] == 12
 
 
 @pytest.mark.parametrize("text", ["", "   ", None])
 def test_analyst_query_needs_text(text):
     with pytest.raises(FashionError, match="type a query"):
-        quality.analyst_query(AxisEmbedder(), _catalog(), _gallery(), text)
+        analyst.analyst_query(AxisEmbedder(), _catalog(), _gallery(), text)
 
 
 def test_analyst_query_unknown_ids_are_a_clear_error():
     with pytest.raises(FashionError, match="unknown product id"):
-        quality.analyst_query(AxisEmbedder(), _catalog(), _gallery(), "shirt", [999])
+        analyst.analyst_query(AxisEmbedder(), _catalog(), _gallery(), "shirt", [999])
 
 
 def test_default_comparison(tmp_path):
     from core.model.registry import CARD_FILE
 
-    assert quality.default_comparison(tmp_path, None) is None
+    assert breakdowns.default_comparison(tmp_path, None) is None
     for version in ("lit-v1", "lit-v2", "lit-v3"):
         (tmp_path / version).mkdir()
         (tmp_path / version / CARD_FILE).write_text("{}")
-    assert quality.default_comparison(tmp_path, tmp_path / "lit-v3") == (tmp_path / "lit-v2", (tmp_path / "lit-v3").resolve())
-    assert quality.default_comparison(tmp_path, tmp_path / "lit-v1")[0] == tmp_path / "lit-v2"  # oldest: the next one
+    assert breakdowns.default_comparison(tmp_path, tmp_path / "lit-v3") == (tmp_path / "lit-v2", (tmp_path / "lit-v3").resolve())
+    assert breakdowns.default_comparison(tmp_path, tmp_path / "lit-v1")[0] == tmp_path / "lit-v2"  # oldest: the next one
     for extra in ("lit-v2", "lit-v3"):
         (tmp_path / extra / CARD_FILE).unlink()
-    assert quality.default_comparison(tmp_path, tmp_path / "lit-v1") is None
+    assert breakdowns.default_comparison(tmp_path, tmp_path / "lit-v1") is None
 
 
 # -- the demo model ---------------------------------------------------------------------------
@@ -302,11 +312,11 @@ def test_the_table_aggregates_to_the_protocol_exactly(two_models):
     protocol = evaluate(embedder, catalog, "test")
     table = quality.per_query_table(settings, model_dir, catalog, embedder=embedder)
     assert len(table) == protocol["queries"]
-    assert {k: v for k, v in quality.overall(table).items() if k != "median_rank"} == protocol["text_to_image"]
+    assert {k: v for k, v in breakdowns.overall(table).items() if k != "median_rank"} == protocol["text_to_image"]
     full = quality.per_query_table(settings, model_dir, catalog, gallery="catalogue", embedder=embedder)
-    assert {k: v for k, v in quality.overall(full).items() if k != "median_rank"} == protocol["text_to_image_full_gallery"]
+    assert {k: v for k, v in breakdowns.overall(full).items() if k != "median_rank"} == protocol["text_to_image_full_gallery"]
     assert (full["rank"] >= table["rank"]).all()  # more distractors never help
-    by_group = quality.breakdown(table, "group").set_index("group")
+    by_group = breakdowns.breakdown(table, "group").set_index("group")
     spanning = catalog[catalog["split"] == "test"].groupby("productDisplayName")["group"].nunique()
     assert (spanning == 1).all()  # so per group must match the protocol too
     for group, figures in protocol["text_to_image_by_group"].items():
@@ -347,11 +357,11 @@ def test_the_table_is_cached_on_disk(two_models):
 def test_base_vs_fine_tuned_on_the_demo(two_models):
     settings = two_models
     catalog = load_catalog(settings)
-    base, latest = quality.default_comparison(settings.models_dir, latest_model(settings))
+    base, latest = breakdowns.default_comparison(settings.models_dir, latest_model(settings))
     assert (base.name, latest.name) == ("lit-v1", "lit-v2")
     tables = [quality.per_query_table(settings, folder, catalog) for folder in (base, latest)]
-    comparison = quality.compare(*tables)
-    summary = quality.comparison_summary(comparison)
+    comparison = breakdowns.compare(*tables)
+    summary = breakdowns.comparison_summary(comparison)
     assert summary["queries"] == len(tables[0]) == summary["better"] + summary["worse"] + summary["same"]
-    assert summary["r1_a"] == quality.overall(tables[0])["r1"] and summary["r1_b"] == quality.overall(tables[1])["r1"]
+    assert summary["r1_a"] == breakdowns.overall(tables[0])["r1"] and summary["r1_b"] == breakdowns.overall(tables[1])["r1"]
     assert (comparison["gain"] == comparison["rank_a"] - comparison["rank_b"]).all()

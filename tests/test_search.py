@@ -22,7 +22,8 @@ from core.config import Settings
 from core.errors import FashionError
 from core.index.filters import Filters, Vocabulary, validate, where_clause
 from core.index.build import build_index
-from core.index.search import SearchQuery, Searcher, load_query_image
+from core.index.query import SearchQuery, load_query_image
+from core.index.search import Searcher
 
 DEMO_SIZE = 300
 
@@ -467,9 +468,9 @@ def test_cli_image_and_like(indexed, embedder, demo_catalog, monkeypatch, capsys
 
 
 def test_text_search_rescores_the_embedding_neighbours_with_the_attribute_classifiers(built_demo_home):
-    from core.model.towers import load_embedder
+    from core.model.load import load_embedder
     from core.model.registry import latest_model
-    from core.index.search import RESCORE_CANDIDATES
+    from core.index.rescore import RESCORE_CANDIDATES
 
     settings = Settings.from_env(env={}, home=built_demo_home)
     embedder = load_embedder(latest_model(settings), cache_dir=settings.cache_dir)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from core.index.backup import backup, restore
+from core.config import Settings
 from core.errors import FashionError
+from core.index.backup import backup, restore
 from core.index.filters import Filters
 from core.index.build import build_index
 from core.index.search import SearchQuery, Searcher
@@ -63,10 +64,8 @@ def chroma_server(tmp_path_factory):
 
 
 @pytest.fixture
-def server_home(chroma_server, demo_settings, tmp_path, monkeypatch):
-    monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
-    monkeypatch.setenv("CHROMA_PORT", str(chroma_server))
-    return fresh_home(demo_settings, tmp_path / "home")
+def server_home(chroma_server, demo_settings, tmp_path):
+    return fresh_home(demo_settings, tmp_path / "home").with_(chroma_host="127.0.0.1", chroma_port=chroma_server)
 
 
 def test_index_and_search_through_the_server(server_home, embedder, chroma_server):
@@ -89,24 +88,21 @@ def test_index_and_search_through_the_server(server_home, embedder, chroma_serve
     assert again.upserted == 0 and again.unchanged == DEMO_SIZE
 
 
-def test_backup_from_server_restores_into_embedded(server_home, embedder, tmp_path, monkeypatch):
+def test_backup_from_server_restores_into_embedded(server_home, embedder, tmp_path):
     build_index(server_home, embedder, show_progress=False)
     before = [h.id for h in Searcher(server_home, embedder).search(SearchQuery(text="black watch")).hits]
     report = backup(server_home, tmp_path / "backup")
     assert sum(report.counts.values()) >= 2 * DEMO_SIZE
 
-    monkeypatch.delenv("CHROMA_HOST")
-    local = fresh_home(server_home, tmp_path / "local")
+    local = fresh_home(server_home, tmp_path / "local")  # no chroma_host: the embedded store
     restored = restore(local, tmp_path / "backup")
     assert restored.counts == report.counts and restored.verified_queries >= 1
     assert [h.id for h in Searcher(local, embedder).search(SearchQuery(text="black watch")).hits] == before
 
 
-def test_unreachable_server_is_a_clear_error(demo_settings, monkeypatch):
-    monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
-    monkeypatch.setenv("CHROMA_PORT", str(free_port()))
+def test_unreachable_server_is_a_clear_error(demo_settings):
+    env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(free_port())}
     with pytest.raises(FashionError, match="cannot reach the Chroma server"):
-        open_client(demo_settings)
-    monkeypatch.setenv("CHROMA_PORT", "eighty")
+        open_client(Settings.from_env(env=env, home=demo_settings.home))
     with pytest.raises(FashionError, match="CHROMA_PORT must be a port number"):
-        open_client(demo_settings)
+        Settings.from_env(env={**env, "CHROMA_PORT": "eighty"}, home=demo_settings.home)

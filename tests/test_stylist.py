@@ -14,7 +14,7 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
 from core.errors import FashionError
-from core.stylist.analyze import Lexicon, parse_budget, parse_message
+from core.stylist.parse import Lexicon, parse_budget, parse_message
 from core.stylist.compose import outfit_harmony, pair_harmony
 from core.stylist.facts import compatible_genders
 from core.stylist.graph import build_graph

@@ -19,7 +19,8 @@ from langchain_core.messages import AIMessage
 from langchain_core.output_parsers import PydanticOutputParser
 from langchain_core.runnables import RunnableLambda
 
-from core.stylist.analyze import RequestDraft
+from core.config import Settings
+from core.stylist.parse import RequestDraft
 from core.stylist.providers import make_chat_model
 from core.stylist.service import Stylist
 from tests.test_search import demo_catalog, demo_settings, embedder, indexed  # noqa: F401
@@ -102,7 +103,8 @@ def test_model_failures_fall_back_to_offline(make_stylist):
     answer = stylist.ask("beach outfit for men")
     assert answer.provider == "offline" and answer.products
     assert any("could not be reached" in n and "answered offline" in n for n in answer.notices)
-    garbled = make_stylist(writer_with("not used"), analyzer=GenericFakeChatModel(messages=iter([AIMessage("no json here")])) | PydanticOutputParser(pydantic_object=RequestDraft))
+    garbled_analyzer = GenericFakeChatModel(messages=iter([AIMessage("no json here")])) | PydanticOutputParser(pydantic_object=RequestDraft)
+    garbled = make_stylist(writer_with("not used"), analyzer=garbled_analyzer)
     answer = garbled.ask("beach outfit for men")
     assert answer.request["occasion"] == "beach" and any("could not be read" in n for n in answer.notices)
 
@@ -121,13 +123,16 @@ def test_llm_refinement_starts_from_the_previous_request(make_stylist):
 
 
 # -- providers -------------------------------------------------------------------------------
-def test_provider_choices_without_secrets():
-    assert make_chat_model(env={}).provider == "offline"
-    choice = make_chat_model("openai", env={})
+def test_provider_choices_without_secrets(tmp_path):
+    def settings(**env: str) -> Settings:
+        return Settings.from_env(env=env, home=tmp_path)
+
+    assert make_chat_model(settings()).provider == "offline"
+    choice = make_chat_model(settings(), "openai")
     assert choice.model is None and "OPENAI_API_KEY is not set" in choice.notice
-    choice = make_chat_model("openai-compatible", env={"OPENAI_API_KEY": "sk-secret-value"})
+    choice = make_chat_model(settings(OPENAI_API_KEY="sk-secret-value"), "openai-compatible")
     assert choice.model is None and "OPENAI_BASE_URL" in choice.notice
-    choice = make_chat_model("openai", env={"OPENAI_API_KEY": "sk-secret-value"})
+    choice = make_chat_model(settings(OPENAI_API_KEY="sk-secret-value"), "openai")
     assert choice.provider == "openai" and choice.name == "gpt-4.1-mini"
     assert choice.model.max_retries == 0 and choice.model.request_timeout
     assert "sk-secret-value" not in repr(choice.notice) + choice.name
@@ -190,7 +195,7 @@ def local_server():
 
 def test_openai_compatible_server_end_to_end(indexed, embedder, local_server, demo_catalog):
     env = {"STYLIST_PROVIDER": "openai-compatible", "OPENAI_BASE_URL": local_server, "STYLIST_MODEL": "tiny", "STYLIST_TIMEOUT": "5"}
-    with Stylist.open(indexed, embedder=embedder, env=env) as stylist:
+    with Stylist.open(Settings.from_env(env=env, home=indexed.home), embedder=embedder) as stylist:
         answer = stylist.ask("something fun for tonight")
         streamed = list(stylist.stream("something fun for tonight"))
     assert answer.provider == "openai-compatible"
@@ -208,7 +213,7 @@ def test_unreachable_server_falls_back_to_offline(indexed, embedder):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {"STYLIST_PROVIDER": "openai-compatible", "OPENAI_BASE_URL": f"http://user:pw@127.0.0.1:{port}/v1", "STYLIST_TIMEOUT": "3"}
-    with Stylist.open(indexed, embedder=embedder, env=env) as stylist:
+    with Stylist.open(Settings.from_env(env=env, home=indexed.home), embedder=embedder) as stylist:
         answer = stylist.ask("office outfit for a woman under 3000")
     assert answer.provider == "offline" and answer.products and answer.total_price <= 3000
     failures = [n for n in answer.notices if "could not be reached" in n]

@@ -12,7 +12,10 @@ import torch
 
 from core.config import Settings
 from core.data.demo.generate import generate_demo
-from core.model.towers import ImageTower, LitConfig, TextTower, efficientnet_weights, load_model, minilm_path
+from core.model.backbones import efficientnet_weights, minilm_path
+from core.model.lit import LitConfig
+from core.model.load import load_model
+from core.model.towers import ImageTower, TextTower
 from core.errors import FashionError
 from core.model.registry import latest_model, read_card
 from core.data.prepare import prepare
@@ -98,7 +101,7 @@ def test_model_card_log_and_latest_pointer(demo_settings, first_run):
 
 def test_rescoring_weight_is_chosen_on_valid_and_saved_with_the_model(demo_settings, first_run):
     from core.model.attributes import ATTRIBUTES
-    from core.model.towers import load_embedder
+    from core.model.load import load_embedder
 
     card = read_card(first_run.model_dir)
     rescoring = card["rescoring"]

@@ -19,9 +19,9 @@ from core.errors import FashionError
 
 
 def _suggestions(args: argparse.Namespace, settings: Settings) -> int:
-    from core.cli.search import resolve_embedder
     from core.curation.store import CurationStore
     from core.curation.suggestions import compute_suggestions, review_frame
+    from core.model.load import resolve_embedder
 
     embedder = resolve_embedder(settings, args.model, feature_cache=True)
 
@@ -59,8 +59,9 @@ def _tag(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from core.curation.export import export_frame, to_csv_bytes, to_parquet_bytes
+    from core.curation.store import CurationStore
     from core.data.catalog import load_catalog
-    from core.curation.store import CurationStore, export_frame, to_csv_bytes, to_parquet_bytes
 
     out = Path(args.out).expanduser()
     if out.suffix.lower() not in (".csv", ".parquet"):
@@ -76,22 +77,16 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def register(subparsers) -> None:
+def register(subparsers, common: argparse.ArgumentParser) -> None:
     """Add ``curate`` to ``python -m core``."""
-    curate = subparsers.add_parser("curate", help="curation: suggestions, tags, export")
+    curate = subparsers.add_parser("curate", parents=[common], help="curation: suggestions, tags, export")
     actions = curate.add_subparsers(dest="action", required=True, metavar="ACTION")
-    # core.cli.main gives ``curate`` --home/--catalog; the actions accept them too (after the action),
+    # ``curate`` gets --home/--catalog from ``common``; the actions accept them too (after the action),
     # with SUPPRESS so an absent one does not overwrite a value given before the action.
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--home", default=argparse.SUPPRESS, help="working folder (default: $FASHION_HOME or ./data)")
     where.add_argument("--catalog", default=argparse.SUPPRESS, help="catalogue folder (default: $FASHION_CATALOG or the demo)")
-    add = actions.add_parser
-
-    def add_action(name: str, **kwargs) -> argparse.ArgumentParser:
-        return add(name, parents=[where], **kwargs)
-
-    actions.add_parser = add_action  # type: ignore[method-assign]
-    suggestions = actions.add_parser("suggestions", help="near-duplicates, label errors and outliers")
+    suggestions = actions.add_parser("suggestions", parents=[where], help="near-duplicates, label errors and outliers")
     suggestions.add_argument("--kind", choices=("near-duplicate", "label-error", "outlier"))
     suggestions.add_argument("--status", choices=("pending", "accepted", "dismissed"))
     suggestions.add_argument("--refresh", action="store_true", help="recompute instead of reading the cache")
@@ -99,7 +94,7 @@ def register(subparsers) -> None:
     suggestions.add_argument("--json", action="store_true", help="print the suggestions as JSON")
     suggestions.set_defaults(func=_suggestions)
 
-    tag = actions.add_parser("tag", help="add (or --remove) a tag on products")
+    tag = actions.add_parser("tag", parents=[where], help="add (or --remove) a tag on products")
     tag.add_argument("ids", nargs="+", type=int, metavar="ID")
     tag.add_argument("--tag", required=True)
     tag.add_argument("--author", default="cli")
@@ -107,7 +102,7 @@ def register(subparsers) -> None:
     tag.add_argument("--remove", action="store_true")
     tag.set_defaults(func=_tag)
 
-    export = actions.add_parser("export", help="write the curated products with their tags (CSV or Parquet)")
+    export = actions.add_parser("export", parents=[where], help="write the curated products with their tags (CSV or Parquet)")
     export.add_argument("--out", required=True, help="FILE.csv or FILE.parquet")
     export.add_argument("--all", action="store_true", help="every product, not only the curated ones")
     export.set_defaults(func=_export)

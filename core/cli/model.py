@@ -1,20 +1,20 @@
 """``python -m core train`` and ``python -m core evaluate``: the model commands.
 
-``register(subparsers)`` adds both; ``core.cli.main`` supplies ``--home/--catalog`` and calls
-``args.func(args, settings)``. User errors raise :class:`FashionError` (one line, exit 2).
+``register(subparsers, common)`` adds both (``common`` holds ``--home/--catalog``); ``core.cli.main``
+calls ``args.func(args, settings)``. User errors raise :class:`FashionError` (one line, exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 
 
-def register(subparsers) -> None:
-    train = subparsers.add_parser("train", help="fine-tune the dual encoder and register a new model version")
+def register(subparsers, common: argparse.ArgumentParser) -> None:
+    """Add ``train`` and ``evaluate`` to ``python -m core``."""
+    train = subparsers.add_parser("train", parents=[common], help="fine-tune the dual encoder and register a new model version")
     train.add_argument("--config", help="JSON file of training options (TrainConfig fields; 'lit' nested)")
     train.add_argument("--epochs", type=int, help="passes over the training split (default 20)")
     train.add_argument("--batch-size", type=int, help="in-batch negatives per step (default 256)")
@@ -30,7 +30,7 @@ def register(subparsers) -> None:
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.set_defaults(func=cmd_train)
 
-    evaluate = subparsers.add_parser("evaluate", help="retrieval metrics (Marqo KAGL protocol) of a model")
+    evaluate = subparsers.add_parser("evaluate", parents=[common], help="retrieval metrics (Marqo KAGL protocol) of a model")
     evaluate.add_argument("--model", help="model folder (default: the latest trained version)")
     evaluate.add_argument("--split", default="test", choices=["test", "valid", "train", "all"],
                           help="products to evaluate (default test; 'all' for a catalogue never trained on)")
@@ -39,7 +39,7 @@ def register(subparsers) -> None:
 
 
 def _train_config(args):
-    from core.model.towers import LitConfig
+    from core.model.lit import LitConfig
     from core.model.train import TrainConfig
 
     overrides = {
@@ -64,7 +64,7 @@ def cmd_train(args: argparse.Namespace, settings) -> int:
     from core.model.train import train
 
     config = _train_config(args)
-    token = os.environ.get("HF_TOKEN") if args.push_to_hub else None
+    token = settings.hf_token if args.push_to_hub else None
     result = train(settings, config, progress=not args.quiet, push_to_hub=args.push_to_hub, hub_token=token)
     if result.metrics_after:
         before, after = headline(result.metrics_before), headline(result.metrics_after)
@@ -77,7 +77,7 @@ def cmd_train(args: argparse.Namespace, settings) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace, settings) -> int:
-    from core.model.towers import load_embedder
+    from core.model.load import load_embedder
     from core.model.evaluate import evaluate, format_report
     from core.model.registry import resolve_model
 

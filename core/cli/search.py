@@ -1,8 +1,8 @@
 """The ``index``, ``search``, ``backup`` and ``restore`` subcommands of ``python -m core``.
 
 Only argument parsing and printing: the work is in ``core.index.build``, ``core.index.search`` and
-``core.index.backup``. ``core.cli.main`` adds ``--home``/``--catalog`` to every subcommand and turns a
-``FashionError`` into one line on stderr with exit code 2.
+``core.index.backup``. ``register`` gives every subcommand ``--home``/``--catalog`` (the ``common``
+parent); ``core.cli.main`` turns a ``FashionError`` into one line on stderr with exit code 2.
 """
 
 from __future__ import annotations
@@ -13,33 +13,8 @@ import sys
 from pathlib import Path
 
 from core.config import Settings
-from core.model.embedder import Embedder
 from core.errors import FashionError
-
-
-def resolve_embedder(settings: Settings, model: str | None, *, feature_cache: bool = False) -> Embedder:
-    """The embedder for ``--model PATH``, else the newest trained model under ``HOME/models``.
-
-    ``feature_cache`` lets the towers reuse/store frozen features under ``HOME/cache`` (worth it
-    when indexing the catalogue, which training has mostly seen; not for one-off user queries).
-    """
-    path = Path(model).expanduser() if model else None
-    if path is None:
-        try:
-            from core.model.registry import latest_model
-        except ImportError:
-            latest_model = None
-        path = latest_model(settings) if latest_model is not None else None
-        if path is None:
-            raise FashionError(
-                f"no trained model under {settings.models_dir}; train one with "
-                "`python -m core train`, or pass --model PATH"
-            )
-    if not path.exists():
-        raise FashionError(f"no model at {path}")
-    from core.model.towers import load_embedder
-
-    return load_embedder(path, cache_dir=settings.cache_dir if feature_cache else None)
+from core.model.load import resolve_embedder  # looked up at call time: tests patch it here
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -69,6 +44,9 @@ def _filters(args: argparse.Namespace):
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from functools import partial
+
+    from core.curation.store import CurationStore
     from core.index.search import SearchQuery, Searcher
 
     if args.query is None and args.image is None and args.like is None:
@@ -83,7 +61,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         k=args.k,
     )
     embedder = resolve_embedder(settings, args.model)
-    result = Searcher(settings, embedder).search(query)
+    tags = partial(CurationStore, settings.curation_db)  # opened only when --tag is given
+    result = Searcher(settings, embedder, tag_source=tags).search(query)
     if args.json:
         print(json.dumps(result.to_dicts(), ensure_ascii=False, indent=2))
     else:
@@ -133,14 +112,14 @@ def _fraction(text: str) -> float:
     return value
 
 
-def register(subparsers) -> None:
+def register(subparsers, common: argparse.ArgumentParser) -> None:
     """Add ``index``, ``search``, ``backup`` and ``restore`` to ``python -m core``."""
-    index = subparsers.add_parser("index", help="embed the catalogue and build the vector index")
+    index = subparsers.add_parser("index", parents=[common], help="embed the catalogue and build the vector index")
     index.add_argument("--model", help="model folder (default: the newest under HOME/models)")
     index.add_argument("--chunk-size", type=int, default=256, help="products per upsert (default 256)")
     index.set_defaults(func=cmd_index)
 
-    search = subparsers.add_parser("search", help="search the index by text, image or product")
+    search = subparsers.add_parser("search", parents=[common], help="search the index by text, image or product")
     search.add_argument("query", nargs="?", help="what to look for, e.g. 'red t-shirt'")
     search.add_argument("--image", metavar="PATH", help="an image to search with")
     search.add_argument("--like", type=int, metavar="ID", help="products like this product id")
@@ -173,10 +152,10 @@ def register(subparsers) -> None:
     search.add_argument("--model", help="model folder (default: the newest under HOME/models)")
     search.set_defaults(func=cmd_search)
 
-    save = subparsers.add_parser("backup", help="copy the vector store and its manifest")
+    save = subparsers.add_parser("backup", parents=[common], help="copy the vector store and its manifest")
     save.add_argument("--to", required=True, metavar="DIR", help="a new or empty folder")
     save.set_defaults(func=cmd_backup)
 
-    load = subparsers.add_parser("restore", help="restore the vector store from a backup")
+    load = subparsers.add_parser("restore", parents=[common], help="restore the vector store from a backup")
     load.add_argument("--from", dest="source", required=True, metavar="DIR", help="a backup folder")
     load.set_defaults(func=cmd_restore)

@@ -37,9 +37,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def register(subparsers) -> None:
+def register(subparsers, common: argparse.ArgumentParser) -> None:
     """Add ``ask`` to ``python -m core``."""
-    ask = subparsers.add_parser("ask", help="ask the stylist for an outfit from the catalogue")
+    ask = subparsers.add_parser("ask", parents=[common], help="ask the stylist for an outfit from the catalogue")
     ask.add_argument("message", metavar="MESSAGE", help='e.g. "Office outfit for a woman under 3000"')
     ask.add_argument("--thread", metavar="ID", help="conversation id: refine the previous answer of this thread")
     ask.add_argument("--json", action="store_true", help="print answer, products and the analyzed request as JSON")

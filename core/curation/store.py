@@ -8,7 +8,7 @@ so nothing here is ever recomputed or dropped. Layout:
 - ``tags``, ``flags``, ``notes``: the current state, kept in step with ``events`` in the same
   transaction, so reads (``labels``, ``ids_with_tags``) never replay the history.
 - ``decisions``: accepted / dismissed suggestions, keyed by ``kind:id,id`` (see
-  ``core.curation.suggestions``), so a decision survives recomputing the suggestions.
+  ``core.curation.rules.suggestion_key``), so a decision survives recomputing the suggestions.
 
 Concurrency and crashes: WAL journal, a 30 s ``busy_timeout``, one short-lived connection per
 operation (so any thread or dashboard session may call any method) and every write in one
@@ -17,6 +17,9 @@ readers are never blocked, and a crash or an exception mid-write leaves nothing 
 Trade-off accepted: opening a connection per call costs ~0.1 ms and ``synchronous = FULL`` an
 fsync per commit (a few ms); a long-lived connection would have to be guarded per thread and would
 pin a WAL snapshot in a long dashboard session, and user work is worth the fsync.
+
+The tables and the checks on every input are ``core.curation.schema``'s; turning the labels into
+CSV or Parquet files is ``core.curation.export``'s.
 
 Example::
 
@@ -27,145 +30,45 @@ Example::
 
 from __future__ import annotations
 
-import io
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from core.curation.schema import (
+    DECISIONS,
+    FLAG_KINDS,
+    JOIN,
+    MAX_NOTE_CHARS,
+    SCHEMA,
+    Decision,
+    check_author,
+    check_flag,
+    check_product_id,
+    check_product_ids,
+    check_tag,
+)
 from core.errors import FashionError
 
-FLAG_KINDS = ("wrong-label", "duplicate", "bad-image", "off-brand")
-DECISIONS = ("accepted", "dismissed")
-MAX_TAG_CHARS = 40
-MAX_NOTE_CHARS = 2000
-JOIN = "; "
-_TAG_FORBIDDEN = ",;"  # "; " joins tags in labels(); "," separates values in Filters
 BUSY_TIMEOUT_MS = 30_000
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-    time       TEXT    NOT NULL,
-    author     TEXT    NOT NULL,
-    product_id INTEGER,
-    action     TEXT    NOT NULL,
-    value      TEXT    NOT NULL DEFAULT '',
-    note       TEXT    NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS events_product ON events (product_id, seq);
-CREATE TABLE IF NOT EXISTS tags (
-    product_id INTEGER NOT NULL,
-    tag        TEXT    NOT NULL,
-    author     TEXT    NOT NULL,
-    time       TEXT    NOT NULL,
-    PRIMARY KEY (product_id, tag)
-);
-CREATE INDEX IF NOT EXISTS tags_tag ON tags (tag);
-CREATE TABLE IF NOT EXISTS flags (
-    product_id INTEGER NOT NULL,
-    kind       TEXT    NOT NULL,
-    author     TEXT    NOT NULL,
-    time       TEXT    NOT NULL,
-    note       TEXT    NOT NULL DEFAULT '',
-    PRIMARY KEY (product_id, kind)
-);
-CREATE TABLE IF NOT EXISTS notes (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-    product_id INTEGER NOT NULL,
-    author     TEXT    NOT NULL,
-    time       TEXT    NOT NULL,
-    text       TEXT    NOT NULL
-);
-CREATE INDEX IF NOT EXISTS notes_product ON notes (product_id);
-CREATE TABLE IF NOT EXISTS decisions (
-    key        TEXT    PRIMARY KEY,
-    kind       TEXT    NOT NULL,
-    ids        TEXT    NOT NULL,
-    decision   TEXT    NOT NULL,
-    author     TEXT    NOT NULL,
-    time       TEXT    NOT NULL,
-    note       TEXT    NOT NULL DEFAULT ''
-);
-"""
 
 _INITIALISED: set[str] = set()
 _INIT_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class Decision:
-    """What a merchandiser decided about one suggestion."""
-
-    key: str
-    kind: str
-    ids: tuple[int, ...]
-    decision: str
-    author: str
-    time: str
-    note: str = ""
-
-
-# -- validation ------------------------------------------------------------------------------
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _author(author) -> str:
-    text = str(author).strip() if author is not None else ""
-    if not text:
-        raise FashionError("an author is needed: type your name in the sidebar")
-    return text[:80]
-
-
-def _tag(tag) -> str:
-    text = str(tag).strip() if tag is not None else ""
-    if not text:
-        raise FashionError("a tag cannot be empty")
-    if len(text) > MAX_TAG_CHARS:
-        raise FashionError(f"a tag has at most {MAX_TAG_CHARS} characters, got {len(text)}: {text[:50]!r}…")
-    bad = sorted({c for c in text if c in _TAG_FORBIDDEN or not c.isprintable()})
-    if bad:
-        raise FashionError(f"a tag cannot contain {' '.join(map(repr, bad))} (they separate tags): {text!r}")
-    return text
-
-
-def _kind(kind) -> str:
-    if kind not in FLAG_KINDS:
-        raise FashionError(f"unknown flag {kind!r}; valid flags: {', '.join(FLAG_KINDS)}")
-    return kind
-
-
-def _product_id(value) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise FashionError(f"a product id must be a whole number, got {value!r}")
-    try:
-        number = int(str(value).strip()) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError):
-        raise FashionError(f"a product id must be a whole number, got {value!r}") from None
-    if isinstance(value, (float, np.floating)) and number != value:
-        raise FashionError(f"a product id must be a whole number, got {value!r}")
-    return number
-
-
-def _product_ids(ids) -> list[int]:
-    """Validated, de-duplicated, in the order given; one id alone is accepted too."""
-    if isinstance(ids, (int, np.integer, str)):
-        ids = [ids]
-    return list(dict.fromkeys(_product_id(i) for i in ids))
 
 
 def _split(joined: str | None) -> list[str]:
     return sorted(set(joined.split("\x1f"))) if joined else []
 
 
-# -- the store -------------------------------------------------------------------------------
 class CurationStore:
     """Tags, flags, notes and suggestion decisions per product; safe for concurrent writers.
 
@@ -200,7 +103,7 @@ class CurationStore:
             try:
                 if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                     conn.execute("PRAGMA journal_mode = WAL")  # persistent: stored in the file
-                conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+                conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
             except sqlite3.DatabaseError as error:
                 raise FashionError(f"{self.path} is not a usable curation database: {error}") from None
             finally:
@@ -247,7 +150,7 @@ class CurationStore:
 
     def add_tag(self, ids, tag: str, *, author: str, note: str = "") -> int:
         """Tag every product in ``ids``; returns how many were not tagged yet (idempotent)."""
-        tag, author, ids = _tag(tag), _author(author), _product_ids(ids)
+        tag, author, ids = check_tag(tag), check_author(author), check_product_ids(ids)
         added, time = 0, _now()
         with self.transaction() as conn:
             tag = self._canonical_tag(conn, tag)
@@ -263,7 +166,7 @@ class CurationStore:
 
     def remove_tag(self, ids, tag: str, *, author: str) -> int:
         """Remove ``tag`` from every product in ``ids``; returns how many carried it."""
-        tag, author, ids = _tag(tag), _author(author), _product_ids(ids)
+        tag, author, ids = check_tag(tag), check_author(author), check_product_ids(ids)
         removed, time = 0, _now()
         with self.transaction() as conn:
             tag = self._canonical_tag(conn, tag)
@@ -310,7 +213,7 @@ class CurationStore:
     # flags -----------------------------------------------------------------------------------
     def flag(self, ids, kind: str, *, author: str, note: str = "") -> int:
         """Flag every product in ``ids`` as ``kind`` (one of FLAG_KINDS); returns how many were new."""
-        kind, author, ids = _kind(kind), _author(author), _product_ids(ids)
+        kind, author, ids = check_flag(kind), check_author(author), check_product_ids(ids)
         with self.transaction() as conn:
             return self._flag(conn, ids, kind, author, str(note or ""), _now())
 
@@ -328,7 +231,7 @@ class CurationStore:
 
     def unflag(self, ids, kind: str, *, author: str) -> int:
         """Clear flag ``kind`` on every product in ``ids``; returns how many carried it."""
-        kind, author, ids = _kind(kind), _author(author), _product_ids(ids)
+        kind, author, ids = check_flag(kind), check_author(author), check_product_ids(ids)
         removed, time = 0, _now()
         with self.transaction() as conn:
             for pid in ids:
@@ -339,7 +242,7 @@ class CurationStore:
         return removed
 
     def ids_with_flags(self, kinds: Iterable[str] = FLAG_KINDS) -> set[int]:
-        kinds = [_kind(k) for k in ([kinds] if isinstance(kinds, str) else kinds)]
+        kinds = [check_flag(k) for k in ([kinds] if isinstance(kinds, str) else kinds)]
         if not kinds:
             return set()
         with self._read() as conn:
@@ -351,7 +254,7 @@ class CurationStore:
     # notes -----------------------------------------------------------------------------------
     def add_note(self, product_id, text: str, *, author: str) -> None:
         """Attach a free-text note to one product."""
-        pid, author = _product_id(product_id), _author(author)
+        pid, author = check_product_id(product_id), check_author(author)
         text = str(text or "").strip()
         if not text:
             raise FashionError("a note cannot be empty")
@@ -369,7 +272,7 @@ class CurationStore:
         with self._read() as conn:
             return pd.read_sql_query(
                 "SELECT time, author, text FROM notes WHERE product_id = ? ORDER BY seq",
-                conn, params=(_product_id(product_id),),
+                conn, params=(check_product_id(product_id),),
             )
 
     # reading ---------------------------------------------------------------------------------
@@ -402,7 +305,7 @@ class CurationStore:
             columns=["id", "tags", "flags", "notes"],
         )
         if ids is not None:
-            wanted = set(_product_ids(ids))
+            wanted = set(check_product_ids(ids))
             frame = frame[frame["id"].isin(wanted)].reset_index(drop=True)
         return frame
 
@@ -411,7 +314,7 @@ class CurationStore:
         with self._read() as conn:
             return pd.read_sql_query(
                 "SELECT time, author, action, value, note FROM events WHERE product_id = ? ORDER BY seq",
-                conn, params=(_product_id(product_id),),
+                conn, params=(check_product_id(product_id),),
             )
 
     def events(self, limit: int | None = None) -> pd.DataFrame:
@@ -429,9 +332,9 @@ class CurationStore:
         with the matching ``flag`` on its products when given (accepting a label error, say)."""
         if decision not in DECISIONS:
             raise FashionError(f"unknown decision {decision!r}; valid: {', '.join(DECISIONS)}")
-        author, ids = _author(author), _product_ids(ids)
+        author, ids = check_author(author), check_product_ids(ids)
         if flag is not None:
-            _kind(flag)
+            check_flag(flag)
         if not str(key).strip():
             raise FashionError("a suggestion key cannot be empty")
         time = _now()
@@ -448,7 +351,7 @@ class CurationStore:
 
     def undecide(self, key: str, *, author: str) -> bool:
         """Forget the decision on ``key`` (the suggestion is pending again); flags stay."""
-        author = _author(author)
+        author = check_author(author)
         time = _now()
         with self.transaction() as conn:
             row = conn.execute("SELECT ids FROM decisions WHERE key = ?", (key,)).fetchone()
@@ -467,34 +370,3 @@ class CurationStore:
             r[0]: Decision(r[0], r[1], tuple(int(i) for i in r[2].split(",") if i), r[3], r[4], r[5], r[6])
             for r in rows
         }
-
-
-# -- export ----------------------------------------------------------------------------------
-def export_frame(products: pd.DataFrame, store: CurationStore) -> pd.DataFrame:
-    """``products`` (needs an ``id`` column) with ``tags``, ``flags`` and ``notes`` columns added.
-
-    Products without any curation get ``""``, ``""`` and ``0``. To export only the curated
-    subset, pass ``products[products.id.isin(store.labels().id)]``.
-    """
-    if "id" not in products.columns:
-        raise FashionError("the products to export need an `id` column")
-    labels = store.labels()
-    base = products.drop(columns=[c for c in ("tags", "flags", "notes") if c in products.columns])
-    base = base.assign(id=base["id"].astype("int64"))
-    out = base.merge(labels, on="id", how="left")
-    out["tags"] = out["tags"].fillna("").astype(str)
-    out["flags"] = out["flags"].fillna("").astype(str)
-    out["notes"] = out["notes"].fillna(0).astype("int64")
-    return out
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV without the index."""
-    return frame.to_csv(index=False).encode("utf-8")
-
-
-def to_parquet_bytes(frame: pd.DataFrame) -> bytes:
-    """Parquet (pyarrow) without the index."""
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    return buffer.getvalue()

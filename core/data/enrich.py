@@ -1,15 +1,19 @@
-"""Derived product fields: a natural description and a simulated price.
+"""Derived product fields: a natural description, a simulated price and its price band.
 
 Descriptions are written from the attributes so that every product, even one with a terse name,
 has a sentence the text tower can embed ("Red t-shirt for men, casual wear, summer. Roadster Men
 Red T-shirt."). Prices are simulated because the catalogue has none: deterministic per product
 (a hash of the id and the seed, never Python's salted ``hash``), log-uniform inside a documented
-INR range per article type (else per group), rounded to a shop-like price ending in 9.
+INR range per article type (else per group), rounded to a shop-like price ending in 9. The price
+bands (:data:`PRICE_BANDS`) are the one grouping of those prices every screen and summary uses.
 """
 
 from __future__ import annotations
 
 import math
+
+import numpy as np
+import pandas as pd
 
 from core.data.catalog import UNKNOWN
 from core.files import stable_unit
@@ -54,6 +58,12 @@ PRICE_RANGES_BY_GROUP: dict[str, tuple[int, int]] = {
     "accessories": (199, 1999), "personal-care": (99, 2499), "other": (99, 999),
 }
 
+PRICE_BANDS: tuple[tuple[int, str], ...] = (
+    (0, "under ₹500"), (500, "₹500–999"), (1000, "₹1,000–1,999"), (2000, "₹2,000–4,999"), (5000, "₹5,000 and up"),
+)
+"""(lowest price in the band, label), cheapest first; a band runs up to the next one's lowest price."""
+PRICE_BAND_LABELS: tuple[str, ...] = tuple(label for _, label in PRICE_BANDS)
+
 
 def article_noun(article_type: str) -> str:
     """The singular noun a sentence uses for an article type: ``article_noun("Tshirts") == "t-shirt"``."""
@@ -85,3 +95,13 @@ def simulated_price(product_id: int, article_type: str, group: str, seed: int = 
     value = math.exp(math.log(low) + stable_unit("price", seed, product_id) * (math.log(high) - math.log(low)))
     price = int(round(value / 10.0)) * 10 - 1
     return min(max(price, low), high)
+
+
+def price_band(prices) -> pd.Categorical:
+    """Each price's band, an ordered categorical over :data:`PRICE_BAND_LABELS`.
+
+    ``list(price_band([99, 500, 1299])) == ["under ₹500", "₹500–999", "₹1,000–1,999"]``.
+    """
+    edges = [low for low, _ in PRICE_BANDS[1:]]
+    codes = np.searchsorted(edges, np.asarray(prices, dtype=float), side="right")
+    return pd.Categorical.from_codes(codes, categories=list(PRICE_BAND_LABELS), ordered=True)

@@ -17,8 +17,8 @@ from collections import defaultdict
 import pandas as pd
 
 from core.data.catalog import UNKNOWN
-from core.files import stable_unit
 from core.data.enrich import describe
+from core.files import stable_unit
 
 KINDS: dict[str, str] = {"colour": "baseColour", "gender": "gender", "usage": "usage"}
 PAIR_COLUMNS = ("anchor_id", "kind", "positive", "negative", "negative_id", "split")

@@ -10,7 +10,6 @@ previous outputs intact; the same input gives byte-identical outputs.
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from collections import Counter
 from dataclasses import dataclass
@@ -22,16 +21,15 @@ import pandas as pd
 from PIL import Image
 from tqdm.auto import tqdm
 
-from core.data.catalog import PREPARED_COLUMNS, clean_styles, read_styles
 from core.config import Settings
-from core.files import file_sha256
+from core.data.catalog import PREPARED_COLUMNS, clean_styles, read_styles
 from core.data.enrich import describe, simulated_price
-from core.errors import CatalogError
 from core.data.groups import group_of
 from core.data.pairs import build_pairs
 from core.data.splits import assign_splits
+from core.errors import CatalogError
+from core.files import atomic_write, file_sha256, write_text_atomic
 
-CATALOG_COLUMNS = PREPARED_COLUMNS
 Progress = Callable[[int, int, str], None]
 
 
@@ -61,12 +59,6 @@ def check_image(path: Path) -> tuple[str | None, tuple[int, int, str] | None]:
 def _distribution(series: pd.Series) -> dict[str, int]:
     counts = series.astype(str).value_counts()
     return {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
 
 
 def prepare(settings: Settings, *, progress: Progress | None = None) -> PrepareResult:
@@ -117,12 +109,11 @@ def prepare(settings: Settings, *, progress: Progress | None = None) -> PrepareR
     frame["split"] = assign_splits(frame, seed=settings.seed)
     if frame.empty:
         raise CatalogError(f"no usable product in {catalog_dir}: every row was skipped (see the reasons above)")
-    catalog = frame[list(CATALOG_COLUMNS)]
+    catalog = frame[list(PREPARED_COLUMNS)]
     pairs = build_pairs(catalog, seed=settings.seed)
 
-    settings.processed_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(settings.catalog_parquet, lambda p: catalog.to_parquet(p, index=False))
-    _write_atomic(settings.pairs_parquet, lambda p: pairs.to_parquet(p, index=False))
+    atomic_write(settings.catalog_parquet, lambda p: catalog.to_parquet(p, index=False))
+    atomic_write(settings.pairs_parquet, lambda p: pairs.to_parquet(p, index=False))
 
     missing_ids = sorted(i for i, p in problems.items() if p == "missing")
     corrupt = [{"id": i, "reason": p} for i, p in sorted(problems.items()) if p != "missing"]
@@ -161,5 +152,5 @@ def prepare(settings: Settings, *, progress: Progress | None = None) -> PrepareR
             "pairs.parquet": file_sha256(settings.pairs_parquet),
         },
     }
-    _write_atomic(settings.report_json, lambda p: p.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n"))
+    write_text_atomic(settings.report_json, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return PrepareResult(settings.catalog_parquet, settings.pairs_parquet, settings.report_json, len(catalog), report)

@@ -28,7 +28,11 @@ import numpy as np
 import pandas as pd
 
 from core.errors import FashionError
-from core.explore.projection import FORMAT, ProgressFn, ProjectionCache, Vectors, _quiet, normalise, reduce_dims
+from core.explore.projection import FORMAT, ProjectionCache, reduce_dims
+from core.explore.vectors import ProgressFn, Vectors, no_progress
+from core.index.embedding_cache import EmbeddingCache
+from core.model.embedder import normalise
+from core.model.features import text_sha1
 
 CLUSTER_METHODS = ("kmeans", "hdbscan")
 NOISE = -1
@@ -181,16 +185,13 @@ def _candidates_by_label(products: pd.DataFrame, labels: np.ndarray, *, min_shar
 def phrase_vectors(phrases: Sequence[str], encode_texts: EncodeTexts | None, *, version: str,
                    cache_dir: Path | None, progress: ProgressFn | None = None) -> dict[str, np.ndarray]:
     """Unit vectors of ``phrases``: from the on-disk cache, the rest encoded (none when no encoder)."""
-    from core.model.features import text_sha1
-    from core.index.build import EmbeddingCache
-
     cache = EmbeddingCache(cache_dir, version, "text") if cache_dir is not None else None
     keys = {p: text_sha1(p) for p in phrases}
     found = cache.get_many(keys.values()) if cache is not None else {}
     vectors = {p: found[k] for p, k in keys.items() if k in found}
     missing = [p for p in phrases if p not in vectors]
     if missing and encode_texts is not None:
-        (progress or _quiet)(f"Encoding {len(missing):,} category descriptions to name the clusters", 0.6)
+        (progress or no_progress)(f"Encoding {len(missing):,} category descriptions to name the clusters", 0.6)
         encoded = normalise(np.asarray(encode_texts(missing), np.float32))
         if cache is not None:
             cache.put([keys[p] for p in missing], encoded)
@@ -277,7 +278,7 @@ def cluster(vectors: Vectors, params: ClusterParams, products: pd.DataFrame, *, 
     ``products`` has one row per id of ``vectors`` (any order) with articleType, baseColour, gender,
     group and price; ``encode_texts`` is the model's text encoder, only called for phrases not cached yet.
     """
-    progress = progress or _quiet
+    progress = progress or no_progress
     products = products.set_index("id").loc[vectors.ids].reset_index()
     key = clustering_key(vectors, params)
     store = ProjectionCache(Path(cache_dir) / "clusters") if cache_dir is not None else None

@@ -1,151 +1,44 @@
-"""2-D maps of the embeddings: which vectors, how they are projected, and the on-disk map cache.
+"""2-D maps of the embeddings: how vectors are projected, and the on-disk map cache.
 
-Owns loading the indexed vectors of a model version (``image``, ``text`` or ``fused`` =
-normalise(image + text)) from the store, projecting them to 2-D (UMAP, or PCA for an instant map)
+Owns projecting :class:`core.explore.vectors.Vectors` to 2-D (UMAP, or PCA for an instant map)
 and caching the coordinates under ``settings.projections_dir``: ``<key>.parquet`` (id, x, y) plus
 ``<key>.json`` (parameters, seconds). The key is the sha1 of the model version, the vector kind,
 the method and its parameters, and a hash of the ids *and* the vectors themselves, so a re-index
 that changes an image gives a new map while every rerun, page and user of the same index reuses
-the one file. Files are written to a temporary name and ``os.replace``-d, and a per-key lock file
+the one file. Files are written atomically (``core.files.atomic_write``), and a per-key lock file
 makes a second session wait for the first one's result instead of computing it again (on Linux;
-elsewhere both compute and the last rename wins, with identical content).
+elsewhere both compute and the last rename wins, with identical content). The clusters of a map
+(``core.explore.clusters``) use the same cache class and key format.
 
 How UMAP runs: the L2-normalised vectors are first reduced by PCA to ``pca_dims`` (euclidean
 distance on unit vectors orders pairs exactly as cosine does, and PCA keeps most of it), then UMAP
 with a fixed ``random_state``. Trade-off accepted: a fixed seed makes the map reproducible (the
 same file for everyone, and tests can compare) but UMAP then runs single-threaded; on our two
 shared cores that costs little. UMAP's epochs cannot report progress, so ``progress`` receives
-stages (loading vectors, PCA pre-reduction, UMAP fit, saving) with a fraction.
-
-Also here: what the map can be coloured by (:data:`COLOUR_FIELDS`) and the one frame the screen
-draws (:func:`map_frame`: coordinates + cluster + catalogue attributes + curation labels).
+stages (PCA pre-reduction, UMAP fit, saving) with a fraction.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
-import os
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from core.errors import FashionError
+from core.explore.vectors import ProgressFn, Vectors, no_progress
+from core.files import atomic_write, write_json_atomic
 
-if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
-
-    from core.explore.clusters import Clustering, ClusterParams
-    from core.config import Settings
-
-KINDS = ("image", "text", "fused")
 METHODS = ("umap", "pca")
 FORMAT = 1
 """Bump when the computation changes in a way that should invalidate every cached map."""
 
-ProgressFn = Callable[[str, float], None]
 
-
-def _quiet(stage: str, fraction: float) -> None:
-    pass
-
-
-def normalise(matrix: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit L2 norm (all-zero rows stay zero)."""
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)
-
-
-# -- the vectors ------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class Vectors:
-    """The indexed vectors of one model version and kind, rows ordered by product id."""
-
-    version: str
-    kind: str
-    ids: np.ndarray
-    """int64 product ids, ascending."""
-    matrix: np.ndarray
-    """float32 (len(ids), dim), rows L2-normalised."""
-    metadata: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """The index metadata of each product (column ``id`` plus whatever was stored), same order."""
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise FashionError(f"embedding kind must be one of {', '.join(KINDS)}; got {self.kind!r}")
-        if len(self.ids) != len(self.matrix):
-            raise ValueError(f"{len(self.ids)} ids but {len(self.matrix)} vectors")
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @functools.cached_property
-    def content_hash(self) -> str:
-        """sha1 of the ids and the vector bytes: changes whenever the index content does."""
-        digest = hashlib.sha1(np.ascontiguousarray(self.ids, dtype=np.int64).tobytes())
-        digest.update(np.ascontiguousarray(self.matrix, dtype=np.float32).tobytes())
-        return digest.hexdigest()
-
-
-def fuse(image: np.ndarray, text: np.ndarray) -> np.ndarray:
-    """The fused vector of each product: normalise(image + text)."""
-    return normalise(np.asarray(image, np.float32) + np.asarray(text, np.float32))
-
-
-def _read_collection(client: "ClientAPI", version: str, kind: str, *, metadata: bool) -> tuple[np.ndarray, np.ndarray, list]:
-    from core.index.store import collection_name, get_existing, read_all
-
-    name = collection_name(version, kind)
-    collection = get_existing(client, name)
-    if collection is None:
-        raise FashionError(f"no {kind} index for model {version} (collection {name}): run `python -m core index`")
-    include = ("embeddings", "metadatas") if metadata else ("embeddings",)
-    got = read_all(collection, include=include)
-    if not got["ids"]:
-        raise FashionError(f"the {kind} index of model {version} is empty: run `python -m core index`")
-    ids = np.array([int(i) for i in got["ids"]], dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
-    matrix = np.asarray(got["embeddings"], dtype=np.float32)[order]
-    metas = [got["metadatas"][i] or {} for i in order] if metadata else []
-    return ids[order], matrix, metas
-
-
-def load_vectors(settings: "Settings", version: str, kind: str = "image", *,
-                 client: "ClientAPI | None" = None, progress: ProgressFn | None = None) -> Vectors:
-    """The ``kind`` vectors of every product indexed for ``version``.
-
-    Example: ``load_vectors(settings, "lit-v2", "fused")``. ``fused`` keeps the products present in
-    both collections. Raises FashionError when the index is missing or empty.
-    """
-    if kind not in KINDS:
-        raise FashionError(f"embedding kind must be one of {', '.join(KINDS)}; got {kind!r}")
-    progress = progress or _quiet
-    if client is None:
-        from core.index.store import open_client
-
-        client = open_client(settings)
-    progress(f"Loading the {kind} vectors of {version}", 0.0)
-    first = "text" if kind == "text" else "image"
-    ids, matrix, metas = _read_collection(client, version, first, metadata=True)
-    if kind == "fused":
-        text_ids, text_matrix, _ = _read_collection(client, version, "text", metadata=False)
-        common, mine, theirs = np.intersect1d(ids, text_ids, assume_unique=True, return_indices=True)
-        ids, matrix = common, fuse(matrix[mine], text_matrix[theirs])
-        metas = [metas[i] for i in mine]
-    metadata = pd.DataFrame.from_records(metas) if metas else pd.DataFrame(index=range(len(ids)))
-    metadata["id"] = ids
-    return Vectors(version=version, kind=kind, ids=ids, matrix=normalise(matrix), metadata=metadata)
-
-
-# -- the projection ---------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
 class ProjectionParams:
     """How to project: ``umap`` (neighbourhoods, seconds to minutes) or ``pca`` (instant, linear)."""
@@ -210,7 +103,7 @@ def reduce_dims(matrix: np.ndarray, dims: int, *, random_state: int = 42) -> np.
 
 def compute_coordinates(matrix: np.ndarray, params: ProjectionParams, *, progress: ProgressFn | None = None) -> np.ndarray:
     """float32 (n, 2) coordinates of ``matrix`` rows, without any caching."""
-    progress = progress or _quiet
+    progress = progress or no_progress
     matrix = np.asarray(matrix, np.float32)
     n = len(matrix)
     if n == 0:
@@ -250,13 +143,9 @@ class ProjectionCache:
             return None
 
     def save(self, key: str, frame: pd.DataFrame, info: dict) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
         table, meta = self.paths(key)
-        suffix = f".{os.getpid()}-{time.time_ns()}.tmp"
-        frame.to_parquet(table.with_name(table.name + suffix), index=False)
-        os.replace(table.with_name(table.name + suffix), table)
-        meta.with_name(meta.name + suffix).write_text(json.dumps(info, indent=2, default=str))
-        os.replace(meta.with_name(meta.name + suffix), meta)  # written last: its presence = complete
+        atomic_write(table, lambda tmp: frame.to_parquet(tmp, index=False))
+        write_json_atomic(meta, info, indent=2, default=str)  # written last: its presence = complete
 
     @contextlib.contextmanager
     def lock(self, key: str):
@@ -296,7 +185,7 @@ def project(vectors: Vectors, params: ProjectionParams, *, cache_dir: Path,
     found = cached_projection(vectors, params, cache_dir)
     if found is not None:
         return found
-    progress = progress or _quiet
+    progress = progress or no_progress
     cache = ProjectionCache(cache_dir)
     key = projection_key(vectors, params)
     with cache.lock(key):
@@ -314,115 +203,3 @@ def project(vectors: Vectors, params: ProjectionParams, *, cache_dir: Path,
         cache.save(key, coords, info)
     progress("Map ready", 1.0)
     return Projection(key, coords, params, seconds, False, info)
-
-
-# -- the frame the screen draws ----------------------------------------------------------------
-COLOUR_FIELDS: dict[str, str] = {
-    "Cluster": "cluster_name",
-    "Group": "group_label",
-    "Article type": "articleType",
-    "Colour": "baseColour",
-    "Gender": "gender",
-    "Season": "season",
-    "Usage": "usage",
-    "Price band": "price_band",
-    "Price": "price",
-    "Curation tag": "tags",
-    "Curation flag": "flags",
-    "Split": "split",
-}
-"""What the map can be coloured by: label -> column of :func:`map_frame`. ``price`` is continuous."""
-
-CONTINUOUS_FIELDS = ("price",)
-PRICE_BANDS = ((0, "under ₹500"), (500, "₹500–999"), (1000, "₹1,000–1,999"), (2000, "₹2,000–4,999"),
-               (5000, "₹5,000 and over"))
-
-
-def price_band(prices) -> pd.Categorical:
-    """Each price's band (ordered categorical over :data:`PRICE_BANDS`)."""
-    edges = [low for low, _ in PRICE_BANDS[1:]]
-    labels = [label for _, label in PRICE_BANDS]
-    codes = np.searchsorted(edges, np.asarray(prices, dtype=float), side="right")
-    return pd.Categorical.from_codes(codes, categories=labels, ordered=True)
-
-
-PRODUCT_COLUMNS = ("productDisplayName", "gender", "masterCategory", "subCategory", "articleType", "baseColour",
-                   "season", "usage", "group", "price", "image", "split", "year")
-
-
-def map_frame(projection: Projection, vectors: Vectors, catalog: pd.DataFrame | None = None,
-              clusters: pd.DataFrame | None = None, labels: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per mapped product: id, x, y, the product's attributes, cluster and curation labels.
-
-    Attributes come from the prepared ``catalog`` (fresher, and the only source of ``split``), then
-    the index metadata for products the catalogue no longer has. ``clusters`` has columns id,
-    cluster, cluster_name; ``labels`` is :meth:`core.curation.store.CurationStore.labels`.
-    """
-    from core.data.groups import GROUP_LABELS
-
-    frame = projection.coords.copy()
-    meta = vectors.metadata.rename(columns={"name": "productDisplayName"})
-    meta = meta[[c for c in ("id", *PRODUCT_COLUMNS) if c in meta.columns]]
-    if catalog is not None and len(catalog):
-        known = catalog[[c for c in ("id", *PRODUCT_COLUMNS) if c in catalog.columns]]
-        meta = pd.concat([known[known["id"].isin(frame["id"])], meta[~meta["id"].isin(known["id"])]])
-    frame = frame.merge(meta, on="id", how="left")
-    for column in PRODUCT_COLUMNS:
-        if column not in frame.columns:
-            frame[column] = 0 if column in ("price", "year") else ""
-    text_columns = [c for c in PRODUCT_COLUMNS if c not in ("price", "year")]
-    frame[text_columns] = frame[text_columns].fillna("").astype(str)
-    frame["price"] = pd.to_numeric(frame["price"], errors="coerce").fillna(0).astype(np.int64)
-    frame.loc[frame["productDisplayName"] == "", "productDisplayName"] = "Product " + frame["id"].astype(str)
-    frame["group_label"] = frame["group"].map(GROUP_LABELS).fillna(frame["group"])
-    frame["price_band"] = price_band(frame["price"]).astype(str)
-    if clusters is not None:
-        frame = frame.merge(clusters[["id", "cluster", "cluster_name"]], on="id", how="left")
-        frame["cluster"] = frame["cluster"].fillna(-1).astype(np.int64)
-        frame["cluster_name"] = frame["cluster_name"].fillna("unclustered")
-    else:
-        frame["cluster"], frame["cluster_name"] = -1, "unclustered"
-    frame["tags"], frame["flags"], frame["notes"] = "", "", 0
-    if labels is not None and len(labels):
-        found = frame[["id"]].merge(labels[["id", "tags", "flags", "notes"]], on="id", how="left")
-        frame["tags"] = found["tags"].fillna("").to_numpy()
-        frame["flags"] = found["flags"].fillna("").to_numpy()
-        frame["notes"] = found["notes"].fillna(0).astype(np.int64).to_numpy()
-    return frame
-
-
-# -- everything the screen needs, in one call ---------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class EmbeddingMap:
-    """The drawn frame (:func:`map_frame` columns) with the projection and clustering behind it."""
-
-    frame: pd.DataFrame
-    projection: Projection
-    clustering: "Clustering | None"
-
-    @property
-    def clusters(self) -> pd.DataFrame:
-        from core.explore.clusters import SUMMARY_COLUMNS
-
-        return self.clustering.summary if self.clustering is not None else pd.DataFrame(columns=SUMMARY_COLUMNS)
-
-
-def build_map(vectors: Vectors, params: ProjectionParams, cluster_params: "ClusterParams | None" = None, *,
-              cache_dir: Path, catalog: pd.DataFrame | None = None, labels: pd.DataFrame | None = None,
-              encode_texts: Callable[[list[str]], np.ndarray] | None = None,
-              progress: ProgressFn | None = None) -> EmbeddingMap:
-    """Project (cached), cluster (cached) and assemble the frame: what the Embedding map screen draws.
-
-    ``progress`` is called only for work actually done (a fully cached map reports nothing).
-    """
-    from core.explore.clusters import cluster
-
-    progress = progress or _quiet
-    projection = project(vectors, params, cache_dir=cache_dir, progress=lambda s, f: progress(s, 0.85 * f))
-    frame = map_frame(projection, vectors, catalog, labels=labels)
-    clustering = None
-    if cluster_params is not None:
-        clustering = cluster(vectors, cluster_params, frame, cache_dir=cache_dir, encode_texts=encode_texts,
-                             progress=lambda s, f: progress(s, 0.85 + 0.15 * f))
-        frame = frame.drop(columns=["cluster", "cluster_name"]).merge(clustering.labels, on="id", how="left")
-    return EmbeddingMap(frame, projection, clustering)

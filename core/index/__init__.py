@@ -1,1 +1,2 @@
-"""The vector index: the Chroma store, building it, filters, search, backup and restore."""
+"""The vector index: the Chroma store, building it (records, embedding cache, manifest), filters,
+queries, search and its attribute re-scoring, backup and restore."""

@@ -17,7 +17,6 @@ the counts and re-runs the known queries.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -31,7 +30,8 @@ from tqdm.auto import tqdm
 
 from core.config import Settings
 from core.errors import FashionError
-from core.index.build import MANIFEST_KEY, read_manifest
+from core.files import file_sha256
+from core.index.manifest import MANIFEST_KEY, now, read_manifest
 from core.index.store import (
     COLLECTION_PREFIX,
     get_existing,
@@ -61,14 +61,6 @@ class BackupReport:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _exact_top(vectors: np.ndarray, ids: list[str], query: np.ndarray, k: int) -> dict:
@@ -147,14 +139,14 @@ def backup(settings: Settings, dest: Path, *, client: "ClientAPI | None" = None)
                     "metadata": col.metadata or {},
                     "known_queries": known,
                     "files": {
-                        f.name: _sha256(f) for f in sorted(folder.iterdir()) if f.is_file()
+                        f.name: file_sha256(f) for f in sorted(folder.iterdir()) if f.is_file()
                     },
                 }
             )
             report.counts[name] = len(got["ids"])
         manifest = {
             "format": BACKUP_FORMAT,
-            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "created_at": now(),
             "source": location.describe(),
             "collections": entries,
         }
@@ -190,7 +182,7 @@ def restore(settings: Settings, source: Path, *, client: "ClientAPI | None" = No
     for entry in manifest["collections"]:
         for fname, digest in entry["files"].items():
             path = source / entry["name"] / fname
-            if not path.is_file() or _sha256(path) != digest:
+            if not path.is_file() or file_sha256(path) != digest:
                 raise FashionError(f"backup file {path} is missing or damaged (sha256 mismatch)")
 
     location = store_location(settings)

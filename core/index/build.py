@@ -1,44 +1,39 @@
 """Building the vector index: catalogue rows -> cached embeddings -> two Chroma collections.
 
-Owns ``build_index`` (what ``python -m core index`` runs), the on-disk ``EmbeddingCache`` and the
-index manifest. For every product it stores the image embedding (collection ``<model>-image``) and
-the description embedding (``<model>-text``), each with the same metadata, so either side can be
-filtered alike.
+Owns ``build_index`` (what ``python -m core index`` runs) and its one-writer lock. For every
+product it stores the image embedding (collection ``<model>-image``) and the description
+embedding (``<model>-text``), each with the same metadata (``core.index.records``), so either side
+can be filtered alike.
 
 Resumable by construction: the collections are upserted in chunks no larger than
 ``client.get_max_batch_size()``; before a chunk is upserted its embeddings are appended to the
-cache (keyed by model version and the sha1 of the image file bytes / description text), so an
-interrupted run, re-run, re-embeds nothing it had computed. A product whose stored metadata is
-already exactly what we would write is skipped, one that changed is re-upserted (from the cache if
-its image and text did not change), and ids no longer in the catalogue are deleted.
-
-The manifest (model version, dimension, catalogue hash, counts, status, filter vocabulary) lives
-in the image collection's own metadata rather than in a file beside it: it is then always in step
-with the vectors, in embedded and server mode alike, and travels with any copy of the store.
+cache (``core.index.embedding_cache``, keyed by model version and the sha1 of the image file bytes
+/ description text), so an interrupted run, re-run, re-embeds nothing it had computed. A product
+whose stored metadata is already exactly what we would write is skipped, one that changed is
+re-upserted (from the cache if its image and text did not change), and ids no longer in the
+catalogue are deleted. The manifest (``core.index.manifest``) says ``building`` until the last
+chunk is in and the counts check out.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
-import pandas as pd
 from PIL import Image
 from tqdm.auto import tqdm
 
-from core.data.catalog import load_catalog
 from core.config import Settings
-from core.model.embedder import Embedder
-from core.model.features import file_sha1, text_sha1
+from core.data.catalog import load_catalog
 from core.errors import FashionError
+from core.index.embedding_cache import EmbeddingCache, cached_vectors
 from core.index.filters import Vocabulary
+from core.index.manifest import MANIFEST_FORMAT, now, read_manifest, write_manifest
+from core.index.records import catalog_hash, catalog_records, product_text
 from core.index.store import (
     collection_name,
     collection_space,
@@ -48,154 +43,14 @@ from core.index.store import (
     read_all,
     store_location,
 )
+from core.model.embedder import Embedder
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-MANIFEST_KEY = "manifest"
-MANIFEST_FORMAT = 1
 DEFAULT_CHUNK = 256
 ProgressFn = Callable[[int, int], None]
-
-TEXT_COLUMNS = (
-    "gender",
-    "group",
-    "masterCategory",
-    "subCategory",
-    "articleType",
-    "baseColour",
-    "season",
-    "usage",
-)
-
-
-# -- embedding cache -------------------------------------------------------------------------
-class EmbeddingCache:
-    """Append-only vectors on disk, ``key -> float32[dim]``, for one model version and kind.
-
-    Each ``put`` writes one ``.npz`` shard atomically (temp file + rename), so a crash loses at
-    most the chunk being written. ``compact`` merges the shards into one.
-    """
-
-    def __init__(self, root: Path, version: str, kind: str):
-        self.dir = Path(root) / "embeddings" / collection_name(version, kind)
-        self._vectors: dict[str, np.ndarray] | None = None
-
-    def _load(self) -> dict[str, np.ndarray]:
-        if self._vectors is None:
-            self._vectors = {}
-            for shard in sorted(self.dir.glob("*.npz")):
-                try:
-                    with np.load(shard, allow_pickle=False) as data:
-                        keys, vectors = data["keys"], data["vectors"]
-                except (OSError, ValueError, KeyError):  # a torn or foreign file: ignore it
-                    continue
-                for key, vector in zip(keys.tolist(), vectors):
-                    self._vectors[key] = vector
-        return self._vectors
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
-        vectors = self._load()
-        return {key: vectors[key] for key in keys if key in vectors}
-
-    def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
-        if not len(keys):
-            return
-        vectors = np.asarray(vectors, dtype=np.float32)
-        self._write(list(keys), vectors, f"{time.time_ns():020d}-{os.getpid()}.npz")
-        store = self._load()
-        for key, vector in zip(keys, vectors):
-            store[key] = vector
-
-    def compact(self) -> None:
-        shards = sorted(self.dir.glob("*.npz"))
-        if len(shards) <= 1:
-            return
-        vectors = self._load()
-        keys = sorted(vectors)
-        self._write(keys, np.stack([vectors[k] for k in keys]), f"{time.time_ns():020d}-all.npz")
-        for shard in shards:
-            shard.unlink(missing_ok=True)
-
-    def _write(self, keys: list[str], vectors: np.ndarray, name: str) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.dir / f".{name}.tmp"
-        with open(tmp, "wb") as fh:
-            np.savez(fh, keys=np.array(keys, dtype=str), vectors=vectors)
-        os.replace(tmp, self.dir / name)
-
-
-# -- catalogue -> records ----------------------------------------------------------------------
-def product_text(row: dict) -> str:
-    """What the text tower embeds for a product: its description, else its name."""
-    text = str(row.get("description") or "").strip()
-    return text or str(row.get("productDisplayName") or "").strip()
-
-
-def product_metadata(row: dict, image_hash: str) -> dict:
-    """The metadata stored with both vectors of a product (Chroma takes no None values)."""
-    meta = {
-        "id": int(row["id"]),
-        "name": str(row["productDisplayName"]),
-        "description": str(row.get("description") or ""),
-        **{col: str(row[col]) for col in TEXT_COLUMNS},
-        "price": int(row["price"]),
-        "image": str(row["image"]),
-        "image_sha1": image_hash,
-        "text_sha1": text_sha1(product_text(row)),
-    }
-    year = row.get("year")
-    if year is not None and not pd.isna(year):
-        meta["year"] = int(year)
-    return meta
-
-
-def catalog_records(catalog: pd.DataFrame, *, show_progress: bool = True) -> list[dict]:
-    """One metadata dict per product, with the image content hash; errors name missing files."""
-    rows = catalog.to_dict("records")
-    missing = [r["image"] for r in rows if not Path(str(r["image"])).is_file()]
-    if missing:
-        raise FashionError(
-            f"{len(missing)} catalogue images are missing (e.g. {missing[0]}); "
-            "re-run `python -m core prepare`"
-        )
-    hashes = [
-        file_sha1(r["image"])
-        for r in tqdm(rows, desc="hashing images", unit="img", disable=not show_progress)
-    ]
-    return [product_metadata(row, h) for row, h in zip(rows, hashes)]
-
-
-def catalog_hash(records: Sequence[dict]) -> str:
-    digest = hashlib.sha1()
-    for meta in sorted(records, key=lambda m: m["id"]):
-        digest.update(json.dumps(meta, sort_keys=True).encode("utf-8"))
-    return digest.hexdigest()
-
-
-# -- manifest --------------------------------------------------------------------------------
-def read_manifest(collection: "Collection | None") -> dict | None:
-    if collection is None:
-        return None
-    raw = (collection.metadata or {}).get(MANIFEST_KEY)
-    try:
-        return json.loads(raw) if raw else None
-    except json.JSONDecodeError:
-        return None
-
-
-def write_manifest(collection: "Collection", manifest: dict) -> None:
-    metadata = dict(collection.metadata or {})
-    metadata[MANIFEST_KEY] = json.dumps(manifest, sort_keys=True)
-    collection.modify(metadata=metadata)
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 # -- build -----------------------------------------------------------------------------------
@@ -255,30 +110,6 @@ def _encode_image_paths(embedder: Embedder, paths: list[str], batch_size: int) -
     return embedder.encode_images(_open_images(paths), batch_size=batch_size)
 
 
-def _vectors(
-    cache: EmbeddingCache,
-    keys: list[str],
-    encode: Callable[[list[int]], np.ndarray],
-    dim: int,
-) -> tuple[np.ndarray, int]:
-    """Vectors for ``keys``, computing (and caching) only those not cached; returns (vectors, n)."""
-    cached = cache.get_many(keys)
-    todo = [i for i, key in enumerate(keys) if key not in cached]
-    fresh: dict[str, np.ndarray] = {}
-    if todo:
-        unique = list(dict.fromkeys(keys[i] for i in todo))
-        first = {key: keys.index(key) for key in unique}
-        computed = np.asarray(encode([first[k] for k in unique]), dtype=np.float32)
-        if computed.shape != (len(unique), dim):
-            raise FashionError(
-                f"the encoder returned shape {computed.shape}, expected ({len(unique)}, {dim})"
-            )
-        cache.put(unique, computed)
-        fresh = dict(zip(unique, computed))
-    out = np.stack([cached[k] if k in cached else fresh[k] for k in keys]).astype(np.float32)
-    return out, len(fresh)
-
-
 @contextmanager
 def index_lock(settings: Settings, version: str):
     """Hold the one-writer lock of ``version``'s index for this home; FashionError if it is taken.
@@ -289,7 +120,7 @@ def index_lock(settings: Settings, version: str):
     leaves it stuck); it guards runs sharing this home, which is where the CLI and the dashboard
     start them. Its file says who holds it.
     """
-    import fcntl
+    import fcntl  # POSIX only: imported where used, so the rest of the module imports anywhere
 
     path = settings.home / "locks" / f"index-{version}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -305,7 +136,7 @@ def index_lock(settings: Settings, version: str):
         try:
             handle.seek(0)
             handle.truncate()
-            handle.write(f"pid {os.getpid()}, started {_now()}")
+            handle.write(f"pid {os.getpid()}, started {now()}")
             handle.flush()
             yield
         finally:
@@ -346,7 +177,7 @@ def build_index(
                 f"{embedder.version} makes {embedder.dim}-d ones; give the model a new version"
             )
         collections = {kind: get_or_create(client, name) for kind, name in names.items()}
-        for kind, col in collections.items():
+        for _kind, col in collections.items():
             if collection_space(col) not in (None, "cosine"):
                 raise FashionError(f"collection {col.name} is not in cosine space; delete it first")
 
@@ -367,7 +198,7 @@ def build_index(
             "catalog_rows": len(records),
             "vocabulary": vocabulary,
             "status": "building",
-            "started_at": _now(),
+            "started_at": now(),
             "completed_at": None,
             "counts": {},
         }
@@ -412,16 +243,19 @@ def build_index(
                 metas = todo[start : start + chunk]
                 ids = [str(m["id"]) for m in metas]
                 texts = [texts_by_id[m["id"]] for m in metas]
-                image_vectors, n_img = _vectors(
+                image_vectors, n_img = cached_vectors(
                     caches["image"],
                     [m["image_sha1"] for m in metas],
-                    lambda idx: _encode_image_paths(embedder, [metas[i]["image"] for i in idx], encode_batch_size),
+                    # metas/texts bound explicitly: the encoder belongs to this chunk only
+                    lambda idx, metas=metas: _encode_image_paths(
+                        embedder, [metas[i]["image"] for i in idx], encode_batch_size
+                    ),
                     embedder.dim,
                 )
-                text_vectors, n_txt = _vectors(
+                text_vectors, n_txt = cached_vectors(
                     caches["text"],
                     [m["text_sha1"] for m in metas],
-                    lambda idx: embedder.encode_texts(
+                    lambda idx, texts=texts: embedder.encode_texts(
                         [texts[i] for i in idx], batch_size=encode_batch_size
                     ),
                     embedder.dim,
@@ -447,7 +281,7 @@ def build_index(
                 f"index counts {report.counts} differ from the {len(records)} catalogue products; "
                 "re-run `python -m core index`"
             )
-        new_manifest.update(status="complete", completed_at=_now(), counts=report.counts)
+        new_manifest.update(status="complete", completed_at=now(), counts=report.counts)
         write_manifest(collections["image"], new_manifest)
         report.seconds = time.perf_counter() - started
         return report

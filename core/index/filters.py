@@ -59,7 +59,7 @@ class Filters:
     max_price: int | None = None
     tags: tuple[str, ...] = ()
     """Curation tags (OR within): not index metadata, so the searcher resolves them to ids through
-    ``core.curation.store.CurationStore.ids_with_tags`` instead of a ``where`` clause."""
+    the ``TagSource`` its caller gives it (the curation store) instead of a ``where`` clause."""
 
     def __post_init__(self) -> None:
         for name in (*CATEGORICAL, "tags"):

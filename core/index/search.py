@@ -21,36 +21,26 @@ How a query becomes a ranking:
   the same top-k in 3-5 ms whatever the selectivity. It also gives exact match counts for free:
   no match means an empty result with its reason and no store call. Trade-off: the table can lag
   a concurrent re-index until ``refresh()``.
-- curation tags (``Filters.tags``, OR within) are not index metadata: they are read from the
-  curation store (``CurationStore.ids_with_tags``) at each query, so a tag added a second ago
-  counts, and intersected with the ids the metadata clauses allow. An unknown tag is a
+- curation tags (``Filters.tags``, OR within) are not index metadata: they are read at each query
+  from the ``TagSource`` the caller hands the searcher (the CLI and the dashboard pass the
+  curation store; the index layer sits below curation and never imports it), so a tag added a
+  second ago counts, and intersected with the ids the metadata clauses allow. An unknown tag is a
   ``FashionError`` that lists the tags in use.
 
-A query is encoded with one intra-op torch thread (when torch is loaded): a batch of one gains
-nothing from parallelism on our 2 shared cores and loses badly when they are busy (measured under
-load: text encoding p50 22 ms with one thread, 115-195 ms with two). The switch is process-global,
-so it is taken under a lock and the previous value restored.
-
-Bad input never crashes: empty text, a file that is not an image, a decompression bomb, an unknown
-filter value or a missing index each raise a ``FashionError`` that says what to do.
+Query values and input safety live in ``core.index.query``, the attribute re-scoring in
+``core.index.rescore``; a hit is a ``core.data.product.Product`` with its score.
 """
 
 from __future__ import annotations
 
-import io
-import sys
-import threading
-import warnings
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from core.config import Settings
-from core.model.embedder import Embedder
+from core.data.product import Product
 from core.errors import FashionError
 from core.index.filters import (
     Filters,
@@ -61,77 +51,33 @@ from core.index.filters import (
     validate,
     where_clause,
 )
-from core.index.build import read_manifest
+from core.index.manifest import read_manifest
+from core.index.query import (
+    MAX_K,
+    SearchQuery,
+    check_query,
+    load_query_image,
+    normalise,
+    single_intra_op_thread,
+)
+from core.index.rescore import RESCORE_CANDIDATES, AttributeRescorer
 from core.index.store import collection_name, get_existing, open_client, read_all, store_location
+from core.model.embedder import Embedder
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
-MAX_QUERY_PIXELS = 40_000_000  # ~6300 x 6300: far above any photo we need, far below a bomb
-MAX_QUERY_BYTES = 25 * 1024 * 1024
-MAX_K = 500
 CANDIDATE_FACTOR = 4  # candidates per side when the description vectors join the score
-RESCORE_CANDIDATES = 200  # embedding neighbours re-scored by a model's attribute classifiers
-
-ImageSource = Image.Image | bytes | bytearray | str | Path
+_NO_FILTERS = Filters()  # the default of search_vector; Filters is frozen, so one shared instance is safe
 
 
 # -- values ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SearchQuery:
-    """One search. Give ``text``, a picture (``image`` or ``like_id``), or a text and a picture.
+@dataclass(frozen=True, kw_only=True)
+class Hit(Product):
+    """One product in a result, best first; ``score`` is the cosine similarity (re-scored when the
+    model has attribute classifiers). Example: ``Hit.from_metadata(meta, score=0.87)``."""
 
-    Example: ``SearchQuery(text="red t-shirt", filters=Filters(gender="Men"), k=5)``.
-    """
-
-    text: str | None = None
-    image: ImageSource | None = None
-    like_id: int | None = None
-    image_weight: float = 0.5
-    description_weight: float = 0.0
-    filters: Filters = field(default_factory=Filters)
-    k: int = 10
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One product in a result, best first; ``score`` is the cosine similarity."""
-
-    id: int
     score: float
-    name: str
-    gender: str
-    group: str
-    article_type: str
-    base_colour: str
-    price: int
-    image: str
-    description: str = ""
-    master_category: str = ""
-    sub_category: str = ""
-    season: str = ""
-    usage: str = ""
-    year: int | None = None
-
-    @classmethod
-    def from_metadata(cls, meta: dict, score: float) -> "Hit":
-        return cls(
-            id=int(meta["id"]),
-            score=float(score),
-            name=str(meta.get("name", "")),
-            gender=str(meta.get("gender", "")),
-            group=str(meta.get("group", "")),
-            article_type=str(meta.get("articleType", "")),
-            base_colour=str(meta.get("baseColour", "")),
-            price=int(meta.get("price", 0)),
-            image=str(meta.get("image", "")),
-            description=str(meta.get("description", "")),
-            master_category=str(meta.get("masterCategory", "")),
-            sub_category=str(meta.get("subCategory", "")),
-            season=str(meta.get("season", "")),
-            usage=str(meta.get("usage", "")),
-            year=meta.get("year"),
-        )
 
     def to_dict(self) -> dict:
         """The ``--json`` shape."""
@@ -161,94 +107,30 @@ class SearchResult:
         return [hit.to_dict() for hit in self.hits]
 
 
-# -- input safety ----------------------------------------------------------------------------
-def load_query_image(source: ImageSource, *, max_pixels: int = MAX_QUERY_PIXELS) -> Image.Image:
-    """An RGB image from a PIL image, raw bytes (an upload) or a path; FashionError if unsafe.
+class TagSource(Protocol):
+    """Where curation tags live (``core.curation.store.CurationStore`` is one)."""
 
-    The pixel count is checked from the header, before any pixel is decoded.
-    """
-    if isinstance(source, Image.Image):
-        _check_pixels(source.size, "the image", max_pixels)
-        return source.convert("RGB")
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        label = "the uploaded file"
-        if len(source) == 0:
-            raise FashionError("the uploaded file is empty")
-        if len(source) > MAX_QUERY_BYTES:
-            raise FashionError(f"{label} is larger than {MAX_QUERY_BYTES // 2**20} MB")
-        stream = io.BytesIO(bytes(source))
-    elif isinstance(source, (str, Path)):
-        path = Path(source).expanduser()
-        label = str(path)
-        if not path.is_file():
-            raise FashionError(f"no image file at {path}")
-        if path.stat().st_size > MAX_QUERY_BYTES:
-            raise FashionError(f"{label} is larger than {MAX_QUERY_BYTES // 2**20} MB")
-        stream = io.BytesIO(path.read_bytes())
-    else:
-        raise FashionError(f"cannot read an image from a {type(source).__name__}")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(stream) as img:
-                _check_pixels(img.size, label, max_pixels)
-                img.load()
-                return img.convert("RGB")
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise FashionError(
-                f"{label} is too large to decode safely (possible decompression bomb)"
-            ) from None
-        except UnidentifiedImageError:
-            raise FashionError(f"{label} is not an image PIL can read (JPEG, PNG, WebP...)") from None
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise FashionError(f"{label} is a damaged or truncated image ({exc})") from None
+    def check_tags(self, tags: Iterable[str]) -> tuple[str, ...]:
+        """``tags`` in their stored spelling; FashionError naming the tags in use for an unknown one."""
 
-
-def _check_pixels(size: tuple[int, int], label: str, max_pixels: int) -> None:
-    width, height = size
-    if width * height > max_pixels:
-        raise FashionError(
-            f"{label} is {width}x{height} pixels, too large to decode safely "
-            f"(limit {max_pixels:,} pixels)"
-        )
-    if width == 0 or height == 0:
-        raise FashionError(f"{label} has no pixels")
-
-
-_TORCH_THREADS_LOCK = threading.Lock()
-
-
-@contextmanager
-def single_intra_op_thread():
-    """Run the body with one torch intra-op thread (no-op when torch is not loaded)."""
-    torch = sys.modules.get("torch")
-    if torch is None:
-        yield
-        return
-    with _TORCH_THREADS_LOCK:
-        before = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(before)
-
-
-def _normalise(vector: np.ndarray) -> np.ndarray:
-    vector = np.asarray(vector, dtype=np.float32).reshape(-1)
-    norm = float(np.linalg.norm(vector))
-    if not np.isfinite(norm) or norm == 0.0:
-        raise FashionError("the query has no usable content (its embedding is zero)")
-    return vector / norm
+    def ids_with_tags(self, tags: Iterable[str]) -> set[int]:
+        """Products carrying any of ``tags``."""
 
 
 # -- the searcher ----------------------------------------------------------------------------
 class Searcher:
-    """Queries the index built for ``embedder.version``; cheap to call, so build one and reuse it."""
+    """Queries the index built for ``embedder.version``; cheap to call, so build one and reuse it.
 
-    def __init__(self, settings: Settings, embedder: Embedder, *, client: "ClientAPI | None" = None):
+    ``tag_source`` opens the store of curation tags (e.g. ``functools.partial(CurationStore,
+    settings.curation_db)``); it is called at each query that filters by tag, so a store that is
+    never needed is never opened. Without one, a tag filter is a ``FashionError``.
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder, *, client: "ClientAPI | None" = None,
+                 tag_source: Callable[[], TagSource] | None = None):
         self.settings = settings
         self.embedder = embedder
+        self.tag_source = tag_source
         self.location = store_location(settings)
         self.client = client or open_client(settings, location=self.location)
         self.refresh()
@@ -271,7 +153,7 @@ class Searcher:
             )
         self.vocabulary = Vocabulary.from_dict(self.manifest.get("vocabulary", {}))
         self._table: MetadataTable | None = None
-        self._blocks: dict[str, np.ndarray] = {}  # image path -> the scorer's image block, computed once
+        self.rescorer = AttributeRescorer(self.embedder)
 
     @property
     def table(self) -> MetadataTable:
@@ -285,7 +167,7 @@ class Searcher:
     def search(self, query: SearchQuery) -> SearchResult:
         validate(query.filters, self.vocabulary)  # an unknown value fails before any encoding
         self._resolve_tags(query.filters)  # so does an unknown curation tag
-        self._check(query)
+        check_query(query)
         vector = self.query_vector(query)
         return self.search_vector(
             vector,
@@ -301,7 +183,7 @@ class Searcher:
         self,
         vector: np.ndarray,
         *,
-        filters: Filters = Filters(),
+        filters: Filters = _NO_FILTERS,
         k: int = 10,
         exclude_id: int | None = None,
         description_weight: float = 0.0,
@@ -336,38 +218,23 @@ class Searcher:
         if query.text is not None:
             with single_intra_op_thread():
                 encoded = self.embedder.encode_texts([query.text.strip()])
-            text_vec = _normalise(encoded[0])
+            text_vec = normalise(encoded[0])
         if query.image is not None:
             image = load_query_image(query.image)
             with single_intra_op_thread():
                 encoded = self.embedder.encode_images([image])
-            picture_vec = _normalise(encoded[0])
+            picture_vec = normalise(encoded[0])
         elif query.like_id is not None:
-            picture_vec = _normalise(self.product_vector(query.like_id))
+            picture_vec = normalise(self.product_vector(query.like_id))
         if text_vec is not None and picture_vec is not None:
             w = float(query.image_weight)
-            return _normalise((1.0 - w) * text_vec + w * picture_vec)
+            return normalise((1.0 - w) * text_vec + w * picture_vec)
         return text_vec if text_vec is not None else picture_vec
 
     def query_attributes(self, query: SearchQuery) -> np.ndarray | None:
-        """What a text-only query asks for (brand, colour, type, gender: see core.model.attributes),
-        when the model has an attribute scorer; None otherwise (plain cosine ranking)."""
-        scorer = getattr(self.embedder, "scorer", None)
-        if scorer is None or scorer.weight <= 0 or query.text is None or query.image is not None or query.like_id is not None:
-            return None
-        with single_intra_op_thread():
-            return self.embedder.text_attributes([query.text.strip()])[0]
-
-    def _rescore(self, metadatas: list[dict], scores: np.ndarray, attributes: np.ndarray | None) -> np.ndarray:
-        if attributes is None or not metadatas:
-            return scores
-        paths = [str(m.get("image", "")) for m in metadatas]
-        missing = [p for p in dict.fromkeys(paths) if p not in self._blocks]
-        if missing:
-            with single_intra_op_thread():
-                self._blocks.update(zip(missing, self.embedder.image_attributes(missing)))
-        blocks = np.stack([self._blocks[p] for p in paths])
-        return scores + self.embedder.scorer.weight * (blocks @ attributes)
+        """What a text-only query asks for (see :class:`core.index.rescore.AttributeRescorer`);
+        None when the ranking is plain cosine."""
+        return self.rescorer.query_attributes(query)
 
     def product_vector(self, product_id: int, kind: str = "image") -> np.ndarray:
         got = self.collections[kind].get(ids=[str(int(product_id))], include=["embeddings"])
@@ -375,38 +242,25 @@ class Searcher:
             raise FashionError(f"no product {product_id} in the index")
         return np.asarray(got["embeddings"][0], dtype=np.float32)
 
-    def get_product(self, product_id: int) -> Hit | None:
+    def get_product(self, product_id: int) -> Product | None:
         got = self.collections["image"].get(ids=[str(int(product_id))], include=["metadatas"])
-        return Hit.from_metadata(got["metadatas"][0], 1.0) if got["ids"] else None
+        return Product.from_metadata(got["metadatas"][0]) if got["ids"] else None
 
     # internals -------------------------------------------------------------------------------
+    def _tags(self) -> TagSource:
+        if self.tag_source is None:
+            raise FashionError("this searcher has no curation tag store, so it cannot filter by tag")
+        return self.tag_source()
+
     def _resolve_tags(self, filters: Filters) -> Filters:
         """``filters`` with its tags in their stored spelling; FashionError for an unknown tag."""
         if not filters.tags:
             return filters
-        from core.curation.store import CurationStore
-
-        return replace(filters, tags=CurationStore(self.settings.curation_db).check_tags(filters.tags))
+        return replace(filters, tags=self._tags().check_tags(filters.tags))
 
     def _tagged_ids(self, tags: tuple[str, ...]) -> set[str]:
         """Ids (as the index stores them) of the products carrying any of ``tags``, read now."""
-        from core.curation.store import CurationStore
-
-        return {str(i) for i in CurationStore(self.settings.curation_db).ids_with_tags(tags)}
-
-    def _check(self, query: SearchQuery) -> None:
-        if query.text is not None and not str(query.text).strip():
-            raise FashionError("the query text is empty")
-        if query.image is not None and query.like_id is not None:
-            raise FashionError("give an image or a product to match (--like), not both")
-        if query.text is None and query.image is None and query.like_id is None:
-            raise FashionError("nothing to search for: give a text, an image or --like ID")
-        if isinstance(query.k, bool) or not isinstance(query.k, int) or not 1 <= query.k <= MAX_K:
-            raise FashionError(f"k must be a whole number from 1 to {MAX_K}, got {query.k!r}")
-        for name in ("image_weight", "description_weight"):
-            value = getattr(query, name)
-            if not 0.0 <= float(value) <= 1.0:
-                raise FashionError(f"{name.replace('_', ' ')} must be between 0 and 1, got {value}")
+        return {str(i) for i in self._tags().ids_with_tags(tags)}
 
     def _ranking(self, vector: np.ndarray, k: int, *, ids: list[str] | None = None,
                  attributes: np.ndarray | None = None) -> list[Hit]:
@@ -418,9 +272,9 @@ class Searcher:
             query_embeddings=[vector], n_results=n, ids=ids, include=["metadatas", "distances"]
         )
         metas = got["metadatas"][0]
-        scores = self._rescore(metas, 1.0 - np.asarray(got["distances"][0], dtype=np.float64), attributes)
+        scores = self.rescorer.rescore(metas, 1.0 - np.asarray(got["distances"][0], dtype=np.float64), attributes)
         order = np.argsort(-scores, kind="stable")[:k]
-        return [Hit.from_metadata(metas[i], scores[i]) for i in order]
+        return [Hit.from_metadata(metas[i], score=float(scores[i])) for i in order]
 
     def _fused_ranking(
         self, vector: np.ndarray, k: int, d: float, *, ids: list[str] | None = None, attributes: np.ndarray | None = None
@@ -441,9 +295,9 @@ class Searcher:
             by_id = dict(zip(got["ids"], got["embeddings"]))
             matrix = np.stack([np.asarray(by_id[i], dtype=np.float32) for i in keys])
             scores += share * (matrix @ vector)
-        scores = self._rescore([candidates[i] for i in keys], scores, attributes)
+        scores = self.rescorer.rescore([candidates[i] for i in keys], scores, attributes)
         order = np.argsort(-scores, kind="stable")[:k]
-        return [Hit.from_metadata(candidates[keys[i]], scores[i]) for i in order]
+        return [Hit.from_metadata(candidates[keys[i]], score=float(scores[i])) for i in order]
 
     def _why_empty(self, filters: Filters, extra: list[dict]) -> str:
         def matches(where: dict | None) -> bool:

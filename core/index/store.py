@@ -2,17 +2,15 @@
 
 Two backends behind one factory. ``embedded`` (the default) is a ``PersistentClient`` under
 ``settings.chroma_dir``: nothing to run, one machine. ``http`` talks to a ``chroma run`` server
-through ``HttpClient``: chosen when ``CHROMA_HOST`` is set (``CHROMA_PORT`` defaults to 8000), so a
-team can share one index. Everything above this module (index, search, backup) only sees a
+through ``HttpClient``: chosen when ``Settings.chroma_host`` is set (``CHROMA_HOST``; the port,
+``CHROMA_PORT``, defaults to 8000 and is validated by ``core.config``), so a team can share one
+index. Everything above this module (index, search, backup) only sees a
 ``ClientAPI`` and is identical for both.
 
 Collections are named after the model version and the vector kind (``image`` or ``text``): two
 collections per model rather than one with a ``kind`` field, so each HNSW graph holds one kind of
 vector and a query never has to filter on kind. Both are created in cosine space, explicitly
 (Chroma's default is l2), and always with ``embedding_function=None``: we supply every vector.
-
-Trade-off accepted: ``CHROMA_HOST``/``CHROMA_PORT`` are read here from the environment until
-``core.config.Settings`` grows fields for them.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from core.config import Settings
 from core.errors import FashionError
@@ -31,7 +29,6 @@ if TYPE_CHECKING:  # chromadb is imported lazily: it is slow to import and the C
 
 KINDS = ("image", "text")
 COLLECTION_PREFIX = "fashion"
-DEFAULT_PORT = 8000
 
 
 @dataclass(frozen=True)
@@ -49,24 +46,17 @@ class StoreLocation:
         return f"embedded Chroma store at {self.path}"
 
 
-def store_location(settings: Settings, env: Mapping[str, str] | None = None) -> StoreLocation:
-    """Resolve the backend from ``CHROMA_HOST``/``CHROMA_PORT`` (server) or the home folder."""
-    env = os.environ if env is None else env
-    host = (env.get("CHROMA_HOST") or "").strip()
+def store_location(settings: Settings) -> StoreLocation:
+    """The server at ``settings.chroma_host``/``chroma_port`` when a host is set, else the embedded
+    store under the home folder."""
+    host = (settings.chroma_host or "").strip()
     if not host:
         return StoreLocation("embedded", path=str(settings.chroma_dir))
-    raw_port = (env.get("CHROMA_PORT") or str(DEFAULT_PORT)).strip()
-    try:
-        port = int(raw_port)
-    except ValueError:
-        raise FashionError(f"CHROMA_PORT must be a port number, got {raw_port!r}") from None
-    if not 0 < port < 65536:
-        raise FashionError(f"CHROMA_PORT must be between 1 and 65535, got {port}")
-    return StoreLocation("http", host=host, port=port)
+    return StoreLocation("http", host=host, port=int(settings.chroma_port))
 
 
 def open_client(settings: Settings, *, location: StoreLocation | None = None) -> "ClientAPI":
-    """A Chroma client for ``location`` (default: resolved from settings and the environment).
+    """A Chroma client for ``location`` (default: resolved from settings).
 
     Example: ``client = open_client(Settings.from_env())``.
     """

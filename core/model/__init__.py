@@ -1,1 +1,2 @@
-"""The dual encoder: towers, feature cache, attribute re-scoring, training, evaluation and the version registry."""
+"""The dual encoder: networks and towers, the ``lit`` model, loading, the feature cache, attribute
+re-scoring, training, evaluation and the version registry."""

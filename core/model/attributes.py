@@ -72,7 +72,7 @@ def brand_aliases(counts: dict[str, int]) -> dict[str, str]:
     brand that extends another by more words ("Puma Navy Blue", "Red Tape Black", the words before the
     gender word of an unusual name) becomes the shortest brand it starts with ("Puma", "Red Tape")."""
     by_fold: dict[str, str] = {}
-    for brand, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+    for brand, _count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         by_fold.setdefault(brand.casefold(), brand)
     aliases = {}
     for brand in counts:
@@ -97,7 +97,7 @@ class Vocabulary:
             counts = attribute_values(rows, attribute).value_counts()
             if attribute == "brand":
                 aliases = brand_aliases({str(v): int(n) for v, n in counts.items()})
-                counts = counts.groupby(lambda v: aliases[str(v)]).sum()
+                counts = counts.groupby(lambda v, aliases=aliases: aliases[str(v)]).sum()
             values[attribute] = sorted(str(v) for v, n in counts.items() if n >= min_count)
         return cls(values, aliases)
 
@@ -122,8 +122,8 @@ class Vocabulary:
         columns = []
         for attribute in ATTRIBUTES:
             index = {v: i for i, v in enumerate(self.values[attribute])}
-            canonical = attribute_values(catalog, attribute).map(lambda v: self.canonical(attribute, v))
-            columns.append(canonical.map(lambda v: index.get(v, -1)).to_numpy())
+            canonical = attribute_values(catalog, attribute).map(lambda v, a=attribute: self.canonical(a, v))
+            columns.append(canonical.map(lambda v, index=index: index.get(v, -1)).to_numpy())
         return np.stack(columns, axis=1).astype(np.int64)
 
 
@@ -326,8 +326,8 @@ class AttributeScorer:
             return None
         try:
             config = json.loads((folder / CONFIG_FILE).read_text())
-            scorer = cls(Vocabulary(config["vocab"], config.get("aliases", {})), config["image_dim"], config["text_dim"], weight=config["weight"],
-                         eps=config["eps"], hidden=config["hidden"], dropout=config["dropout"])
+            scorer = cls(Vocabulary(config["vocab"], config.get("aliases", {})), config["image_dim"], config["text_dim"],
+                         weight=config["weight"], eps=config["eps"], hidden=config["hidden"], dropout=config["dropout"])
             scorer.module.load_state_dict(load_file(str(folder / WEIGHTS_FILE)))
         except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as error:
             raise FashionError(f"cannot load the attribute scorer in {folder}: {error}") from error

@@ -28,6 +28,9 @@ import numpy as np
 import pandas as pd
 
 from core.errors import FashionError
+from core.model.embedder import normalise
+from core.model.features import load_rgb
+from core.model.load import SentenceTransformerEmbedder
 
 NAME = "productDisplayName"
 
@@ -122,10 +125,6 @@ def ranking_metrics(
     return metrics_from_ranks(rank_queries(queries, gallery, relevant).rank, k)
 
 
-def _normalise(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-
-
 @dataclass
 class Embeddings:
     """What the protocol needs from a model, for one catalogue."""
@@ -163,8 +162,6 @@ def embed_catalog(embedder, catalog: pd.DataFrame, *, batch_size: int = 128,
     paths = catalog["image"].tolist()
     encode_files = getattr(embedder, "encode_image_files", None)
     if encode_files is None:
-        from core.model.features import load_rgb
-
         def encode_files(items, batch_size):
             return embedder.encode_images([load_rgb(p) for p in items], batch_size=batch_size)
 
@@ -237,7 +234,7 @@ def category_to_product(emb: Embeddings, catalog: pd.DataFrame, rows: np.ndarray
     """The bare articleType as query; product = normalise(0.9 image + 0.1 name); P@1 and P@10."""
     names = catalog[NAME].to_numpy()[rows]
     types = catalog["articleType"].to_numpy()[rows]
-    products = _normalise(0.9 * emb.images[rows] + 0.1 * np.stack([emb.names[n] for n in names]))
+    products = normalise(0.9 * emb.images[rows] + 0.1 * np.stack([emb.names[n] for n in names]), dtype=None)
     queries = sorted(set(types))
     if not queries:
         return {"p1": 0.0, "p10": 0.0}
@@ -338,8 +335,6 @@ def _define_retrieval_evaluator():
             self.primary_metric = "t2i_mrr10"
 
         def __call__(self, model, output_path: str | None = None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
-            from core.model.towers import SentenceTransformerEmbedder
-
             embedder = SentenceTransformerEmbedder(model, version="training")
             was_training = model.training
             model.eval()

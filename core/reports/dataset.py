@@ -1,5 +1,6 @@
-"""Catalogue exploration for the Dataset screen: the loading report as tables, price bands, and
-attribute-filtered product selections. Pure pandas over prepare's outputs."""
+"""Catalogue exploration for the Dataset screen: the loading report as tables, products per price
+band, attribute-filtered product selections, and the contrastive pairs prepare wrote. Pure pandas
+over prepare's outputs; the bands themselves are ``core.data.enrich``'s, where the prices are made."""
 
 from __future__ import annotations
 
@@ -9,12 +10,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from core.config import Settings
+from core.data.enrich import PRICE_BAND_LABELS, price_band
 from core.errors import CatalogError
-
-PRICE_BANDS: tuple[tuple[int, str], ...] = (
-    (500, "under ₹500"), (1000, "₹500–999"), (2000, "₹1,000–1,999"), (5000, "₹2,000–4,999"), (10**9, "₹5,000 and up"),
-)
-PRICE_BAND_ORDER = tuple(label for _, label in PRICE_BANDS)
 
 
 def load_report(settings: Settings) -> dict:
@@ -23,9 +20,14 @@ def load_report(settings: Settings) -> dict:
     return json.loads(settings.report_json.read_text())
 
 
-def price_band(price: int) -> str:
-    """``price_band(1299) == "₹1,000–1,999"``."""
-    return next(label for bound, label in PRICE_BANDS if price < bound)
+def price_band_counts(prices) -> pd.DataFrame:
+    """Products per price band, cheapest band first, every band listed (0 when empty).
+
+    One column, ``products``; the index (named ``band``) holds the band labels.
+    """
+    counts = pd.Series(price_band(prices)).value_counts()
+    return pd.DataFrame({"products": [int(counts.get(label, 0)) for label in PRICE_BAND_LABELS]},
+                        index=pd.Index(PRICE_BAND_LABELS, name="band"))
 
 
 def missing_values(report: dict) -> pd.DataFrame:
@@ -68,3 +70,39 @@ def select_products(
         mask &= catalog["price"].between(*price_range)
     selected = catalog.loc[mask].sort_values("id")
     return selected.head(limit) if limit else selected
+
+
+def pairs_summary(report: dict) -> pd.DataFrame:
+    """Contrastive pairs per kind (the attribute swapped in the hard negative): total and synthesised."""
+    pairs = report.get("pairs") or {}
+    by_kind = pairs.get("by_kind") or {}
+    frame = pd.DataFrame({"kind": list(by_kind), "pairs": [int(n) for n in by_kind.values()]})
+    total = int(pairs.get("total", frame["pairs"].sum()))
+    synthesised = int(pairs.get("synthesised", 0))
+    totals = pd.DataFrame({"kind": ["all"], "pairs": [total]})
+    frame = pd.concat([frame, totals], ignore_index=True)
+    frame["synthesised (all kinds)"] = [None] * (len(frame) - 1) + [synthesised]
+    return frame
+
+
+def pairs_sample(settings: Settings, *, kind: str | None = None, n: int = 20, seed: int = 0) -> pd.DataFrame:
+    """``n`` contrastive pairs drawn reproducibly (of one ``kind``, or all), for reading by eye.
+
+    Columns: anchor id, kind, the anchor's description, the hard negative's description and its
+    product id (empty when the negative was synthesised: no product differs in only that attribute).
+    """
+    if not settings.pairs_parquet.is_file():
+        raise CatalogError(f"no contrastive pairs at {settings.pairs_parquet}: run `python -m core prepare` first")
+    pairs = pd.read_parquet(settings.pairs_parquet)
+    if kind is not None:
+        kinds = sorted(pairs["kind"].unique())
+        if kind not in kinds:
+            raise CatalogError(f"unknown pair kind {kind!r}; valid kinds: {', '.join(kinds)}")
+        pairs = pairs[pairs["kind"] == kind]
+    sample = pairs.sample(n=min(n, len(pairs)), random_state=seed).sort_values(["anchor_id", "kind"])
+    negative_id = sample["negative_id"].astype("Int64").where(sample["negative_id"] >= 0)
+    return pd.DataFrame({
+        "anchor id": sample["anchor_id"].to_numpy(), "kind": sample["kind"].to_numpy(),
+        "anchor (positive)": sample["positive"].to_numpy(), "hard negative": sample["negative"].to_numpy(),
+        "negative id": negative_id.to_numpy(),
+    })

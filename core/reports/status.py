@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass
 
 from core.config import Settings
+from core.index.manifest import read_manifest
+from core.index.store import collection_name, get_existing, open_client, store_location
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,7 @@ class ModelSummary:
 
 def model_summary(settings: Settings) -> ModelSummary | None:
     """The latest model's version and test Recall@1/10, or ``None`` when none is trained."""
-    from core.model.registry import latest_model, read_card
-    from core.pipeline import trained_on_current_data
+    from core.model.registry import latest_model, read_card, trained_on_current_data, version_of
 
     folder = latest_model(settings)
     if folder is None:
@@ -67,7 +68,7 @@ def model_summary(settings: Settings) -> ModelSummary | None:
     card = read_card(folder)
     after = card.get("metrics_after") or {}
     return ModelSummary(
-        version=card.get("version", folder.name), path=str(folder), backend=card.get("backend", "?"),
+        version=version_of(folder), path=str(folder), backend=card.get("backend", "?"),
         test_r1=after.get("t2i_r1"), test_r10=after.get("t2i_r10"),
         trained_on_current_data=trained_on_current_data(settings, folder),
     )
@@ -83,9 +84,6 @@ class IndexSummary:
 
 def index_summary(settings: Settings, model_version: str, *, client=None) -> IndexSummary:
     """How many products the store holds for ``model_version`` and whether the last run finished."""
-    from core.index.build import read_manifest
-    from core.index.store import collection_name, get_existing, open_client, store_location
-
     location = store_location(settings)
     client = client or open_client(settings, location=location)
     collection = get_existing(client, collection_name(model_version, "image"))

@@ -241,7 +241,7 @@ def compose_outfit(
 
     alternatives: dict[str, list[dict]] = {}
     chosen = {p["id"] for p in products}
-    for i, (slot, product) in enumerate(pairs):
+    for i, (slot, _product) in enumerate(pairs):
         others = []
         for alt in pools[slot["name"]]:
             if alt["id"] in chosen:

@@ -22,16 +22,14 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
-from core.stylist.analyze import (
-    Lexicon, RequestDraft, apply_preferences, is_refinement, merge_refinement, missing_colours,
-    normalise_draft, parse_message,
-)  # fmt: skip
 from core.stylist.compose import compose_outfit
 from core.stylist.generate import write_offline, write_with_model
 from core.stylist.occasions import occasion as occasion_row
+from core.stylist.parse import Lexicon, RequestDraft, normalise_draft, parse_message
 from core.stylist.plan import plan_outfit
 from core.stylist.prompts import ANALYZE_FORMAT, ANALYZE_SYSTEM, ANALYZE_USER, INJECTION_NOTICE
 from core.stylist.providers import describe_error, structured_analyzer
+from core.stylist.refine import apply_preferences, is_refinement, merge_refinement, missing_colours
 from core.stylist.retriever import retrieve_slots
 from core.stylist.state import StylistRequest, StylistState
 from core.stylist.verify import AMOUNT, leaks_prompt, verify_answer, verify_outfit

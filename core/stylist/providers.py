@@ -1,8 +1,9 @@
 """Chat-model backends for the stylist: ``offline`` (none), ``openai``, ``openai-compatible``.
 
-Read from the environment (until the lead moves them into ``Settings``): ``STYLIST_PROVIDER``
+Configured by ``core.config.Settings`` (``stylist_provider``, ``openai_api_key``,
+``openai_base_url``, ``stylist_model``, ``stylist_timeout``; from the variables ``STYLIST_PROVIDER``
 (default ``offline``), ``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``STYLIST_MODEL``,
-``STYLIST_TIMEOUT`` (seconds, default 20). A missing key or base URL is not an error: the choice
+``STYLIST_TIMEOUT`` (seconds, default 20)). A missing key or base URL is not an error: the choice
 falls back to offline with a notice, so ``ask`` always answers. Every client is built with a
 timeout and ``max_retries=0`` (``ChatOpenAI`` otherwise waits forever on a silent server); an
 unreachable server surfaces at call time and the graph falls back per node. Secrets are never
@@ -11,16 +12,15 @@ printed: notices name the variable, never its value, and URLs lose any user:pass
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from core.config import Settings
 from core.errors import FashionError
 
 PROVIDERS = ("offline", "openai", "openai-compatible")
 DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
-DEFAULT_TIMEOUT_S = 20.0
 
 
 @dataclass
@@ -43,38 +43,44 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def make_chat_model(provider: str | None = None, *, model: str | None = None, env: Mapping[str, str] | None = None) -> ChatChoice:
-    """The configured chat model; offline (with a notice) when its key or server is not set."""
-    env = os.environ if env is None else env
-    provider = (provider or env.get("STYLIST_PROVIDER") or "offline").strip().lower()
-    try:
-        timeout = float(env.get("STYLIST_TIMEOUT") or DEFAULT_TIMEOUT_S)
-    except ValueError:
-        raise FashionError(f"STYLIST_TIMEOUT must be a number of seconds, got {env.get('STYLIST_TIMEOUT')!r}") from None
+def make_chat_model(settings: Settings, provider: str | None = None, *, model: str | None = None) -> ChatChoice:
+    """The chat model ``settings`` configure (``provider`` and ``model`` override them); offline,
+    with a notice, when its key or server is not set."""
+    provider = (provider or settings.stylist_provider or "offline").strip().lower()
+    timeout = settings.stylist_timeout
     match provider:
         case "offline":
             return ChatChoice(None, "offline")
         case "openai":
-            key = env.get("OPENAI_API_KEY", "").strip()
+            key = (settings.openai_api_key or "").strip()
             if not key:
                 return ChatChoice(None, "offline", notice="STYLIST_PROVIDER=openai but OPENAI_API_KEY is not set; answered offline.")
             from langchain_openai import ChatOpenAI
 
-            name = model or env.get("STYLIST_MODEL") or DEFAULT_OPENAI_MODEL
+            name = model or settings.stylist_model or DEFAULT_OPENAI_MODEL
             chat = ChatOpenAI(model=name, api_key=key, timeout=timeout, max_retries=0, temperature=0.3)
             return ChatChoice(chat, "openai", name, analyzer=structured_analyzer(chat, "openai"))
         case "openai-compatible":
-            base_url = env.get("OPENAI_BASE_URL", "").strip()
+            base_url = (settings.openai_base_url or "").strip()
             if not base_url:
-                return ChatChoice(None, "offline", notice="STYLIST_PROVIDER=openai-compatible but OPENAI_BASE_URL is not set; answered offline.")
+                return ChatChoice(
+                    None,
+                    "offline",
+                    notice="STYLIST_PROVIDER=openai-compatible but OPENAI_BASE_URL is not set; answered offline.",
+                )
             from langchain_openai import ChatOpenAI
 
-            name = model or env.get("STYLIST_MODEL") or "local-model"
+            name = model or settings.stylist_model or "local-model"
             chat = ChatOpenAI(
-                model=name, base_url=base_url, api_key=env.get("OPENAI_API_KEY") or "not-needed",
+                model=name, base_url=base_url, api_key=settings.openai_api_key or "not-needed",
                 timeout=timeout, max_retries=0, temperature=0.3,
             )  # fmt: skip
-            return ChatChoice(chat, "openai-compatible", f"{name} at {safe_url(base_url)}", analyzer=structured_analyzer(chat, "openai-compatible"))
+            return ChatChoice(
+                chat,
+                "openai-compatible",
+                f"{name} at {safe_url(base_url)}",
+                analyzer=structured_analyzer(chat, "openai-compatible"),
+            )
         case _:
             raise FashionError(f"unknown STYLIST_PROVIDER {provider!r}; valid choices: {', '.join(PROVIDERS)}")
 
@@ -87,7 +93,7 @@ def structured_analyzer(chat_model, provider: str):
     """
     from langchain_core.output_parsers import PydanticOutputParser
 
-    from core.stylist.analyze import RequestDraft
+    from core.stylist.parse import RequestDraft  # lazy: it pulls langgraph in (core.stylist.state)
 
     if provider == "openai":
         return chat_model.with_structured_output(RequestDraft, method="function_calling")

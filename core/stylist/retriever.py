@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -27,11 +27,12 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from core.config import Settings
-from core.model.embedder import Embedder
 from core.errors import FashionError
 from core.index.filters import Filters
-from core.index.search import SearchQuery, Searcher
-from core.stylist.facts import CatalogFacts
+from core.index.search import Hit, SearchQuery, Searcher
+from core.index.store import read_all
+from core.model.embedder import Embedder
+from core.stylist.facts import CatalogFacts, compatible_genders
 
 EMBED_CACHE_SIZE = 512
 OVERFETCH = 4  # hits fetched per hit wanted before the exact post-filter
@@ -82,11 +83,9 @@ class _EmbeddingsQueryEncoder:
         return self.embedder.encode_images(images, batch_size=batch_size)
 
 
-def hit_metadata(hit) -> dict:
-    """A search hit as the plain dict the graph keeps (and cites)."""
-    meta = asdict(hit)
-    meta["score"] = float(meta["score"])
-    return meta
+def hit_metadata(hit: Hit) -> dict:
+    """A search hit as the plain dict the graph keeps (and cites): id, score, then the product's fields."""
+    return {"id": hit.id, "score": float(hit.score), **hit.as_dict()}
 
 
 class FashionProductRetriever(BaseRetriever):
@@ -104,8 +103,6 @@ class FashionProductRetriever(BaseRetriever):
     @classmethod
     def from_index(cls, settings: Settings, embedder: Embedder, *, k: int = 8) -> "FashionProductRetriever":
         """Open the index built for ``embedder`` (FashionError with the fix when there is none)."""
-        from core.index.store import read_all
-
         embeddings = EncoderEmbeddings(embedder)
         searcher = Searcher(settings, _EmbeddingsQueryEncoder(embeddings, embedder))
         metadatas = read_all(searcher.collections["image"], include=("metadatas",))["metadatas"]
@@ -197,8 +194,6 @@ def slot_cap(slot: dict, plan: list[dict], req, facts: CatalogFacts) -> int | No
 
 def retrieve_slots(retriever: FashionProductRetriever, plan: list[dict], req, usage: str | None) -> tuple[dict, list[str]]:
     """(slot name -> candidate products, notices); relaxes a slot that finds nothing, and says so."""
-    from core.stylist.facts import compatible_genders
-
     facts = retriever.facts
     notices: list[str] = []
     candidates: dict[str, list[dict]] = {}

@@ -1,7 +1,7 @@
 """``Stylist``: the one object the CLI and the dashboard talk to.
 
-``Stylist.open(settings)`` loads the encoder, opens the index, picks the chat model from the
-environment (offline by default) and a SQLite checkpointer under ``HOME/stylist/``; then
+``Stylist.open(settings)`` loads the encoder, opens the index, picks the chat model the settings
+name (``STYLIST_PROVIDER``; offline by default) and a SQLite checkpointer under ``HOME/stylist/``; then
 ``ask(message, thread_id, preferences) -> StylistAnswer`` answers one turn, and ``stream(...)``
 yields ``("token", text)`` pieces while the answer is written and ends with
 ``("answer", StylistAnswer)``. Streamed tokens are provisional (the model's draft, with ``[#id]``
@@ -21,35 +21,28 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from core.config import Settings
+from core.data.product import Product
 from core.errors import FashionError
+from core.model.registry import resolve_model
+from core.stylist.providers import make_chat_model
 
 MAX_MESSAGE_CHARS = 2000
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@dataclass(frozen=True)
-class ProductPick:
-    """One product of an answer, as retrieval returned it."""
+@dataclass(frozen=True, kw_only=True)
+class ProductPick(Product):
+    """One product of an answer, as retrieval returned it, with its outfit slot and why it was chosen."""
 
-    id: int
-    slot: str
-    name: str
-    price: int
-    reason: str
-    image: str
-    base_colour: str = ""
-    article_type: str = ""
-    gender: str = ""
+    slot: str = ""
+    reason: str = ""
     relaxed: tuple[str, ...] = ()
 
     @classmethod
     def from_pick(cls, pick: dict) -> "ProductPick":
-        return cls(
-            id=int(pick["id"]), slot=str(pick.get("slot", "")), name=str(pick["name"]), price=int(pick["price"]),
-            reason=str(pick.get("reason", "")), image=str(pick.get("image", "")),
-            base_colour=str(pick.get("base_colour", "")), article_type=str(pick.get("article_type", "")),
-            gender=str(pick.get("gender", "")), relaxed=tuple(pick.get("relaxed") or ()),
-        )  # fmt: skip
+        """From the plain dict the graph keeps (the hit's fields plus ``slot``, ``reason``, ``relaxed``)."""
+        return cls.from_dict(pick, slot=str(pick.get("slot", "")), reason=str(pick.get("reason", "")),
+                             relaxed=tuple(pick.get("relaxed") or ()))
 
     def to_dict(self) -> dict:
         """The ``--json`` shape: id, slot, name, price, reason."""
@@ -111,19 +104,18 @@ class Stylist:
 
     @classmethod
     def open(cls, settings: Settings, *, embedder=None, model_path: str | None = None, provider: str | None = None,
-             chat_model_name: str | None = None, env=None, checkpointer=None, retriever=None) -> "Stylist":
-        """Everything from ``settings`` and the environment; FashionError says what is missing."""
-        from core.stylist.graph import build_graph
-        from core.stylist.providers import make_chat_model
+             chat_model_name: str | None = None, checkpointer=None, retriever=None) -> "Stylist":
+        """Everything from ``settings`` (``provider`` and ``chat_model_name`` override its chat model);
+        FashionError says what is missing."""
+        from core.stylist.graph import build_graph  # lazy, like the two below: langgraph, langchain, torch
         from core.stylist.retriever import FashionProductRetriever
 
-        choice = make_chat_model(provider, model=chat_model_name, env=env)
+        choice = make_chat_model(settings, provider, model=chat_model_name)
         if retriever is None:
             if embedder is None:
-                from core.model.towers import load_embedder
-                from core.model.registry import resolve_model
+                from core.model.load import load_embedder
 
-                embedder = load_embedder(resolve_model(settings, model_path))
+                embedder = load_embedder(resolve_model(settings, model_path), cache_dir=settings.feature_cache)
             retriever = FashionProductRetriever.from_index(settings, embedder)
         connection = None
         if checkpointer is None:

@@ -1,4 +1,4 @@
-"""Message -> ``StylistRequest``: the offline parser, the LLM analyzer's normaliser, refinements.
+"""Message -> ``StylistRequest``: the offline parser, and the normaliser of an LLM analyzer's draft.
 
 The offline parser reads the catalogue's own vocabulary (genders, article types, colours, usages,
 seasons, via ``CatalogFacts``) plus small synonym tables ("tee" -> Tshirts, "navy" -> Navy Blue) and
@@ -8,10 +8,9 @@ as a product id is never read as a price.
 
 An LLM analyzer (structured output) returns a ``RequestDraft``; ``normalise_draft`` maps its free
 words onto the vocabulary and drops what does not exist (with a notice), so the rest of the graph
-sees the same typed request either way. ``merge_refinement`` applies "make it cheaper", "in blue
-instead", "without the watch" to the previous turn's request; ``apply_preferences`` fills gaps
-from the user's saved preferences. Trade-off: rules are predictable and fast (well under a
-millisecond) but only understand what the tables list.
+sees the same typed request either way. What a message changes in the previous turn's request is
+``core.stylist.refine``'s. Trade-off: rules are predictable and fast (well under a millisecond) but
+only understand what the tables list.
 """
 
 from __future__ import annotations
@@ -27,11 +26,10 @@ from core.stylist.facts import CatalogFacts
 from core.stylist.occasions import ALIASES, OCCASIONS
 from core.stylist.state import StylistRequest
 from core.stylist.vocabulary import (
-    ALL_COLOURS, COLOUR_SYNONYMS, GENDER_WORDS, GROUP_WORDS, NEAREST_COLOUR, NUMBER_WORDS, SEASON_WORDS,
+    ALL_COLOURS, COLOUR_SYNONYMS, GENDER_WORDS, GROUP_WORDS, NUMBER_WORDS, SEASON_WORDS,
     STYLE_WORDS, TYPE_SYNONYMS,
 )  # fmt: skip
 
-CHEAPER_FACTOR = 0.85  # "make it cheaper": a budget 15% under the last outfit's total
 USD_TO_INR = 85  # "$50" is read as about ₹4,250, with a notice
 
 NEGATION = re.compile(
@@ -53,11 +51,20 @@ REFINEMENT_CUES = re.compile(
     r"how\s+about|remove|drop|skip|lose|only|just)\b"
 )
 OUTFIT_WORDS = re.compile(r"\b(?:outfit|look|wear|dress\s+up|style\s+me|ensemble|what\s+to\s+wear|clothes|attire)\b")
-CHEAPER = re.compile(r"\b(?:cheaper|less\s+expensive|lower\s+(?:the\s+)?(?:price|budget|cost)|cut\s+(?:the\s+)?cost|save\s+money|too\s+(?:expensive|pricey|much))\b")
-DIFFERENT = re.compile(r"\b(?:something\s+else|different|other\s+options?|more\s+options?|another\s+(?:one|option|outfit|look)|show\s+me\s+more|alternatives?)\b")
+CHEAPER = re.compile(
+    r"\b(?:cheaper|less\s+expensive|lower\s+(?:the\s+)?(?:price|budget|cost)|cut\s+(?:the\s+)?cost|save\s+money|"
+    r"too\s+(?:expensive|pricey|much))\b"
+)
+DIFFERENT = re.compile(
+    r"\b(?:something\s+else|different|other\s+options?|more\s+options?|another\s+(?:one|option|outfit|look)|"
+    r"show\s+me\s+more|alternatives?)\b"
+)
 PER_ITEM = re.compile(r"\b(?:each|per\s+(?:item|piece|product)|apiece|a\s+piece)\b")
 
-_AMOUNT = r"(?P<cur>₹|rs\.?|inr|\$|usd)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<k>k\b|thousand)?\s*(?P<cur2>rupees|rs\.?|inr|/-|dollars|usd|bucks)?"
+_AMOUNT = (
+    r"(?P<cur>₹|rs\.?|inr|\$|usd)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<k>k\b|thousand)?"
+    r"\s*(?P<cur2>rupees|rs\.?|inr|/-|dollars|usd|bucks)?"
+)
 BETWEEN = re.compile(rf"\bbetween\s+{_AMOUNT.replace('?P<', '?P<a_')}\s+(?:and|to|-)\s+{_AMOUNT}")
 MAX_CUE = re.compile(
     rf"\b(?:under|below|less\s+than|max(?:imum)?|up\s*to|within|no\s+more\s+than|not\s+more\s+than|"
@@ -100,13 +107,14 @@ class Lexicon:
         self.seasons = _by_length(SEASON_WORDS.items())
 
     def canonical_colour(self, value: str) -> str | None:
-        return _canonical(value, [*ALL_COLOURS, *self.facts.colours], {**COLOUR_SYNONYMS})
+        return canonical_value(value, [*ALL_COLOURS, *self.facts.colours], {**COLOUR_SYNONYMS})
 
     def canonical_type(self, value: str) -> str | None:
-        return _canonical(value, [*self.facts.article_types, *ARTICLE_TYPE_GROUP], TYPE_SYNONYMS)
+        return canonical_value(value, [*self.facts.article_types, *ARTICLE_TYPE_GROUP], TYPE_SYNONYMS)
 
 
-def _canonical(value: str, valid: Iterable[str], synonyms: dict[str, str]) -> str | None:
+def canonical_value(value: str, valid: Iterable[str], synonyms: dict[str, str]) -> str | None:
+    """``value`` in the spelling of ``valid`` (case, spaces, a synonym or a close typo); None if none fits."""
     folded = {v.casefold(): v for v in valid}
     key = re.sub(r"[\s_-]+", " ", str(value).strip().casefold())
     if key in folded:
@@ -213,7 +221,7 @@ def parse_message(message: str, lexicon: Lexicon) -> tuple[StylistRequest, list[
     taken = [(s, e) for s, e, _ in type_hits]
     group_hits = [h for h in _find_all(lexicon.groups, text) if not any(s <= h[0] < e for s, e in taken)]
 
-    for start, end, article in type_hits:
+    for start, _end, article in type_hits:
         if _inside(start, negated):
             req.excluded_article_types.append(article)
         else:
@@ -267,7 +275,10 @@ def parse_message(message: str, lexicon: Lexicon) -> tuple[StylistRequest, list[
 class RequestDraft(BaseModel):
     """What a chat model fills in (structured output); free words, normalised afterwards."""
 
-    occasion: str | None = Field(None, description="one of: brunch, date, office, interview, wedding, party, gym, beach, travel, casual, hiking; or null")
+    occasion: str | None = Field(
+        None,
+        description="one of: brunch, date, office, interview, wedding, party, gym, beach, travel, casual, hiking; or null",
+    )
     gender: str | None = Field(None, description="Men, Women, Boys, Girls, Unisex or null if unknown")
     article_types: list[str] = Field(default_factory=list, description="specific items asked for, e.g. Jeans, Heels, Watches")
     groups: list[str] = Field(default_factory=list, description="broad kinds asked for: footwear, bags, jewellery, ...")
@@ -312,8 +323,9 @@ def normalise_draft(draft: RequestDraft, lexicon: Lexicon, message: str) -> tupl
     occ = ALIASES.get(occ, occ) if occ else None
     if occ and occ not in {o.name for o in OCCASIONS}:
         occ = next((o.name for o in OCCASIONS if occ in o.words), "casual")
-    gender = _canonical(draft.gender, ("Men", "Women", "Boys", "Girls", "Unisex"), {"male": "Men", "female": "Women"}) if draft.gender else None
-    season = _canonical(draft.season, ("Summer", "Winter", "Fall", "Spring"), {"autumn": "Fall"}) if draft.season else None
+    genders = ("Men", "Women", "Boys", "Girls", "Unisex")
+    gender = canonical_value(draft.gender, genders, {"male": "Men", "female": "Women"}) if draft.gender else None
+    season = canonical_value(draft.season, ("Summer", "Winter", "Fall", "Spring"), {"autumn": "Fall"}) if draft.season else None
 
     def money(value) -> int | None:
         return int(value) if value is not None and int(value) > 0 else None
@@ -331,112 +343,4 @@ def normalise_draft(draft: RequestDraft, lexicon: Lexicon, message: str) -> tupl
         req.scope = "items"
     if dropped:
         notices.append("Not in this catalogue's vocabulary, so ignored: " + ", ".join(map(str, dropped[:6])) + ".")
-    return req, notices
-
-
-# -- history and preferences -----------------------------------------------------------------
-def is_refinement(signals: dict, new: StylistRequest, previous: dict | None) -> bool:
-    """A follow-up to the previous outfit rather than a new request."""
-    if not previous:
-        return False
-    if new.occasion and new.occasion != previous.get("occasion"):
-        return False
-    if signals.get("cue") or signals.get("cheaper") or signals.get("different"):
-        return True
-    return not signals.get("asks_items") and not signals.get("outfit")
-
-
-def merge_refinement(
-    previous: dict, new: StylistRequest, signals: dict, previous_outfit: list[dict]
-) -> tuple[StylistRequest, list[str]]:
-    """``previous`` with what ``new`` changes; "cheaper" goes 15% under the last outfit's total."""
-    notices: list[str] = []
-    merged = StylistRequest(**previous)
-    merged.refinement = True
-    merged.query = new.query
-    if new.gender:
-        merged.gender = new.gender
-    if new.occasion:
-        merged.occasion = new.occasion
-    if new.colours:
-        merged.colours = list(new.colours)  # "in blue instead": replaces, does not add
-        merged.item_colours = {}
-    for article, cols in new.item_colours.items():
-        merged.item_colours[article] = list(cols)
-    merged.excluded_colours = [
-        c for c in dict.fromkeys([*merged.excluded_colours, *new.excluded_colours]) if c not in new.colours
-    ]
-    merged.colours = [c for c in merged.colours if c not in new.excluded_colours]
-    for article in new.article_types:  # "sneakers instead": replaces the types of that group
-        group = ARTICLE_TYPE_GROUP.get(article)
-        merged.article_types = [t for t in merged.article_types if ARTICLE_TYPE_GROUP.get(t) != group]
-        merged.article_types.append(article)
-    merged.groups = list(dict.fromkeys([*merged.groups, *new.groups]))
-    merged.excluded_article_types = list(dict.fromkeys([*merged.excluded_article_types, *new.excluded_article_types]))
-    merged.excluded_groups = list(dict.fromkeys([*merged.excluded_groups, *new.excluded_groups]))
-    merged.article_types = [t for t in merged.article_types if t not in merged.excluded_article_types]
-    merged.groups = [g for g in merged.groups if g not in merged.excluded_groups]
-    # asking again for something excluded earlier brings it back
-    merged.excluded_article_types = [t for t in merged.excluded_article_types if t not in new.article_types]
-    merged.excluded_groups = [g for g in merged.excluded_groups if g not in new.groups]
-    if new.budget_max is not None:
-        merged.budget_max, merged.budget_min = new.budget_max, new.budget_min
-    elif signals.get("cheaper"):
-        total = sum(int(p.get("price", 0)) for p in previous_outfit)
-        base = total or merged.budget_max
-        if base:
-            merged.budget_max = max(1, int(base * CHEAPER_FACTOR))
-            merged.style = list(dict.fromkeys([*merged.style, "affordable"]))
-            notices.append(f"Cheaper: I looked for a total under ₹{merged.budget_max:,} (was ₹{base:,}).")
-    if new.per_item:
-        merged.per_item = True
-    if new.season:
-        merged.season = new.season
-    if new.items:
-        merged.items = new.items
-    merged.style = list(dict.fromkeys([*merged.style, *new.style]))
-    if signals.get("different"):
-        merged.excluded_ids = list(dict.fromkeys([*merged.excluded_ids, *(int(p["id"]) for p in previous_outfit)]))
-    return merged, notices
-
-
-def apply_preferences(req: StylistRequest, preferences: dict | None, explicit_colours: set[str]) -> tuple[StylistRequest, list[str]]:
-    """Saved preferences fill the gaps: gender, budget, avoided colours (unless asked for now)."""
-    notices: list[str] = []
-    prefs = preferences or {}
-    if not req.gender and prefs.get("gender"):
-        req.gender = _canonical(prefs["gender"], ("Men", "Women", "Boys", "Girls", "Unisex"), {}) or req.gender
-    if req.budget_max is None and prefs.get("budget"):
-        try:
-            req.budget_max = int(prefs["budget"])
-        except (TypeError, ValueError):
-            pass
-    avoided = [c for c in (prefs.get("avoided_colours") or []) if c not in explicit_colours]
-    if avoided:
-        req.excluded_colours = list(dict.fromkeys([*req.excluded_colours, *avoided]))
-    return req, notices
-
-
-def missing_colours(req: StylistRequest, facts: CatalogFacts) -> tuple[StylistRequest, list[str]]:
-    """Colours this catalogue lacks are swapped for the nearest one it has, with a notice."""
-    notices: list[str] = []
-    have = set(facts.colours)
-
-    def fix(values: list[str], wanted: bool) -> list[str]:
-        out = []
-        for colour in values:
-            if colour in have or not have:
-                out.append(colour)
-                continue
-            nearest = next((c for c in NEAREST_COLOUR.get(colour, ()) if c in have), None)
-            if wanted and nearest:
-                notices.append(f"No {colour} products in this catalogue; using the nearest colour, {nearest}.")
-                out.append(nearest)
-            elif wanted:
-                notices.append(f"No {colour} products in this catalogue, so I could not follow that colour.")
-        return list(dict.fromkeys(out))
-
-    req.colours = fix(req.colours, True)
-    req.item_colours = {k: v for k, v in ((k, fix(v, True)) for k, v in req.item_colours.items()) if v}
-    req.excluded_colours = [c for c in req.excluded_colours if c in have or not have]
     return req, notices

@@ -1,0 +1,130 @@
+"""What the curation store holds and accepts: its SQLite schema, the vocabularies (flag kinds,
+decisions), the :class:`Decision` record, and the validation of every value a caller passes in.
+
+Validation happens before a transaction opens, so a bad id or tag in a batch writes nothing.
+Tags are free text (any script, emoji included) but may not contain the characters that join and
+separate them elsewhere (:data:`TAG_FORBIDDEN`): "; " joins a product's tags in
+``CurationStore.labels`` and "," separates values in ``core.index.filters.Filters``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.errors import FashionError
+
+FLAG_KINDS = ("wrong-label", "duplicate", "bad-image", "off-brand")
+DECISIONS = ("accepted", "dismissed")
+MAX_TAG_CHARS = 40
+MAX_NOTE_CHARS = 2000
+JOIN = "; "
+TAG_FORBIDDEN = ",;"  # "; " joins tags in labels(); "," separates values in Filters
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    time       TEXT    NOT NULL,
+    author     TEXT    NOT NULL,
+    product_id INTEGER,
+    action     TEXT    NOT NULL,
+    value      TEXT    NOT NULL DEFAULT '',
+    note       TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS events_product ON events (product_id, seq);
+CREATE TABLE IF NOT EXISTS tags (
+    product_id INTEGER NOT NULL,
+    tag        TEXT    NOT NULL,
+    author     TEXT    NOT NULL,
+    time       TEXT    NOT NULL,
+    PRIMARY KEY (product_id, tag)
+);
+CREATE INDEX IF NOT EXISTS tags_tag ON tags (tag);
+CREATE TABLE IF NOT EXISTS flags (
+    product_id INTEGER NOT NULL,
+    kind       TEXT    NOT NULL,
+    author     TEXT    NOT NULL,
+    time       TEXT    NOT NULL,
+    note       TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (product_id, kind)
+);
+CREATE TABLE IF NOT EXISTS notes (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    product_id INTEGER NOT NULL,
+    author     TEXT    NOT NULL,
+    time       TEXT    NOT NULL,
+    text       TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_product ON notes (product_id);
+CREATE TABLE IF NOT EXISTS decisions (
+    key        TEXT    PRIMARY KEY,
+    kind       TEXT    NOT NULL,
+    ids        TEXT    NOT NULL,
+    decision   TEXT    NOT NULL,
+    author     TEXT    NOT NULL,
+    time       TEXT    NOT NULL,
+    note       TEXT    NOT NULL DEFAULT ''
+);
+"""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a merchandiser decided about one suggestion."""
+
+    key: str
+    kind: str
+    ids: tuple[int, ...]
+    decision: str
+    author: str
+    time: str
+    note: str = ""
+
+
+def check_author(author) -> str:
+    """The author as stored (trimmed, at most 80 characters); an empty one is an error."""
+    text = str(author).strip() if author is not None else ""
+    if not text:
+        raise FashionError("an author is needed: type your name in the sidebar")
+    return text[:80]
+
+
+def check_tag(tag) -> str:
+    """The tag as stored (trimmed); empty, too long or containing a separator is an error."""
+    text = str(tag).strip() if tag is not None else ""
+    if not text:
+        raise FashionError("a tag cannot be empty")
+    if len(text) > MAX_TAG_CHARS:
+        raise FashionError(f"a tag has at most {MAX_TAG_CHARS} characters, got {len(text)}: {text[:50]!r}…")
+    bad = sorted({c for c in text if c in TAG_FORBIDDEN or not c.isprintable()})
+    if bad:
+        raise FashionError(f"a tag cannot contain {' '.join(map(repr, bad))} (they separate tags): {text!r}")
+    return text
+
+
+def check_flag(kind) -> str:
+    """``kind`` when it is one of :data:`FLAG_KINDS`, else an error naming them."""
+    if kind not in FLAG_KINDS:
+        raise FashionError(f"unknown flag {kind!r}; valid flags: {', '.join(FLAG_KINDS)}")
+    return kind
+
+
+def check_product_id(value) -> int:
+    """A product id as an int: ``check_product_id(" 42 ") == 42``; 4.5, True or "abc" are errors."""
+    if isinstance(value, (bool, np.bool_)):
+        raise FashionError(f"a product id must be a whole number, got {value!r}")
+    try:
+        number = int(str(value).strip()) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError):
+        raise FashionError(f"a product id must be a whole number, got {value!r}") from None
+    if isinstance(value, (float, np.floating)) and number != value:
+        raise FashionError(f"a product id must be a whole number, got {value!r}")
+    return number
+
+
+def check_product_ids(ids) -> list[int]:
+    """Validated, de-duplicated, in the order given; one id alone is accepted too."""
+    if isinstance(ids, (int, np.integer, str)):
+        ids = [ids]
+    return list(dict.fromkeys(check_product_id(i) for i in ids))
