@@ -21,6 +21,7 @@ CORE = ROOT / "core"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("config", "errors", "files"),
     ("data",),
+    ("understanding",),
     ("model",),
     ("index",),
     ("explore", "curation", "reports"),

@@ -138,7 +138,7 @@ def single_intra_op_thread():
             torch.set_num_threads(before)
 
 
-def normalise(vector: np.ndarray) -> np.ndarray:
+def unit_vector(vector: np.ndarray) -> np.ndarray:
     """``vector`` as a unit float32 vector; FashionError when it has no direction."""
     vector = np.asarray(vector, dtype=np.float32).reshape(-1)
     norm = float(np.linalg.norm(vector))

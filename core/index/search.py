@@ -57,8 +57,8 @@ from core.index.query import (
     SearchQuery,
     check_query,
     load_query_image,
-    normalise,
     single_intra_op_thread,
+    unit_vector,
 )
 from core.index.rescore import RESCORE_CANDIDATES, AttributeRescorer
 from core.index.store import collection_name, get_existing, open_client, read_all, store_location
@@ -218,17 +218,17 @@ class Searcher:
         if query.text is not None:
             with single_intra_op_thread():
                 encoded = self.embedder.encode_texts([query.text.strip()])
-            text_vec = normalise(encoded[0])
+            text_vec = unit_vector(encoded[0])
         if query.image is not None:
             image = load_query_image(query.image)
             with single_intra_op_thread():
                 encoded = self.embedder.encode_images([image])
-            picture_vec = normalise(encoded[0])
+            picture_vec = unit_vector(encoded[0])
         elif query.like_id is not None:
-            picture_vec = normalise(self.product_vector(query.like_id))
+            picture_vec = unit_vector(self.product_vector(query.like_id))
         if text_vec is not None and picture_vec is not None:
             w = float(query.image_weight)
-            return normalise((1.0 - w) * text_vec + w * picture_vec)
+            return unit_vector((1.0 - w) * text_vec + w * picture_vec)
         return text_vec if text_vec is not None else picture_vec
 
     def query_attributes(self, query: SearchQuery) -> np.ndarray | None:

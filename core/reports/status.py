@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from core.config import Settings
 from core.index.manifest import read_manifest
 from core.index.store import collection_name, get_existing, open_client, store_location
+from core.model.registry import latest_model, read_card, trained_on_current_data, version_of
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,6 @@ class ModelSummary:
 
 def model_summary(settings: Settings) -> ModelSummary | None:
     """The latest model's version and test Recall@1/10, or ``None`` when none is trained."""
-    from core.model.registry import latest_model, read_card, trained_on_current_data, version_of
-
     folder = latest_model(settings)
     if folder is None:
         return None
