@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.data.brands import brand_aliases, brand_of
 from core.errors import FashionError
 
 ATTRIBUTES = ("brand", "baseColour", "articleType", "gender")
 WORD_ATTRIBUTES = ("brand", "baseColour", "gender")  # read from the query text
-GENDER_WORDS = ("Men", "Women", "Men's", "Women's", "Boys", "Girls", "Unisex", "Kids")
 GENDER_SYNONYMS = {
     "Men": ("men", "man", "mens", "men's", "male", "gents"),
     "Women": ("women", "woman", "womens", "women's", "female", "ladies", "lady"),
@@ -51,35 +51,11 @@ WEIGHTS_FILE = "attribute_scorer.safetensors"
 UNKNOWN = "Unknown"
 
 
-def brand_of(name: str) -> str | None:
-    """The words before the first gender word of a product name ("Puma Men Black ..." → "Puma")."""
-    words = str(name).split()
-    for position, word in enumerate(words):
-        if word in GENDER_WORDS:
-            return " ".join(words[:position]) or None
-    return None
-
-
 def attribute_values(catalog: pd.DataFrame, attribute: str) -> pd.Series:
     """One attribute per catalogue row (``brand`` parsed from the name); None where unknown."""
     if attribute == "brand":
         return catalog["productDisplayName"].map(brand_of)
     return catalog[attribute].map(lambda v: None if pd.isna(v) or v in (UNKNOWN, "") else str(v))
-
-
-def brand_aliases(counts: dict[str, int]) -> dict[str, str]:
-    """Each parsed brand → its canonical spelling: case variants merge into the commonest one, and a
-    brand that extends another by more words ("Puma Navy Blue", "Red Tape Black", the words before the
-    gender word of an unusual name) becomes the shortest brand it starts with ("Puma", "Red Tape")."""
-    by_fold: dict[str, str] = {}
-    for brand, _count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        by_fold.setdefault(brand.casefold(), brand)
-    aliases = {}
-    for brand in counts:
-        words = brand.casefold().split()
-        prefix = next((" ".join(words[:n]) for n in range(1, len(words) + 1) if " ".join(words[:n]) in by_fold), None)
-        aliases[brand] = by_fold[prefix] if prefix is not None else brand
-    return aliases
 
 
 @dataclass
