@@ -51,6 +51,19 @@ def catalog() -> pd.DataFrame:
     return _catalog(str(settings().catalog_parquet), _mtime(settings().catalog_parquet))
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _understanding_vocabulary(path: str, mtime: float):
+    from core.understanding import Vocabulary
+
+    return Vocabulary.from_catalog(catalog())
+
+
+def understanding_vocabulary():
+    """What the catalogue holds, for reading search requests; built once per ``prepare`` run and
+    shared read-only (its phrase table is cached on the instance)."""
+    return _understanding_vocabulary(str(settings().catalog_parquet), _mtime(settings().catalog_parquet))
+
+
 @st.cache_data(show_spinner=False)
 def _report(path: str, mtime: float) -> dict:
     return load_report(settings())

@@ -5,10 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import FashionError
+from core.index.relax import search_understood
 from core.index.search import SearchQuery
+from core.index.understand import Interpretation, interpret
 from dashboard import router, state
 from dashboard.filters import filter_sidebar
 from dashboard.products import product_card, product_grid
+from dashboard.understood import understood_chips, understood_notes
 
 LIKE_KEY = "search-like-id"
 
@@ -45,6 +48,10 @@ def render() -> None:
     if not (text.strip() or upload or like_id is not None):
         st.info("Type a query, upload a picture, or pick “More like this” on a result.")
         return
+    understood = Interpretation.literal(text.strip(), filters)
+    if text.strip():
+        understood = understood_chips(interpret(text, state.understanding_vocabulary(), filters,
+                                                known=searcher.vocabulary), key="search-chips")
     query = SearchQuery(
         text=text.strip() or None,
         image=upload.getvalue() if upload else None,
@@ -52,10 +59,12 @@ def render() -> None:
         image_weight=weight, filters=filters, k=int(k),
     )
     try:
-        result = searcher.search(query)
+        found = search_understood(searcher, understood, query)
     except FashionError as error:
         st.error(str(error))
         return
+    result = found.result
+    understood_notes(found)
     if not result.hits:
         st.warning(f"No results: {result.reason}.")
         return

@@ -152,3 +152,33 @@ def test_stylist_screen_answers_with_products(built_home):
     assert len(at.chat_message[1].get("image")) >= 2  # the outfit's product cards
     at.chat_input[0].set_value("make it cheaper").run()
     assert not at.exception and len(at.chat_message) == 4
+
+
+def test_search_screen_shows_understood_filters_as_removable_chips(built_home):
+    at = AppTest.from_file(HOME, default_timeout=120)
+    at.switch_page("pages/search.py").run()
+    at.text_input(key="search-text").input("black handbag for women under 1500").run()
+    assert not at.exception
+    chips = at.pills[0]
+    assert chips.value == ["gender", "colours", "article_type", "max_price"]
+    assert chips.options == ["Women", "Black", "Handbags", "under ₹1,500"]
+    assert at.info[0].value.startswith("No exact match for Women · Black · Handbags · under ₹1,500; relaxed colour Black")
+    results = next(c.value for c in at.caption if "results ·" in c.value)
+    assert "colour=Black" in results and "price<=1500" in results
+
+    chips.unselect("colours").run()  # removing the chip searches again without the colour
+    assert not at.exception
+    assert at.pills[0].value == ["gender", "article_type", "max_price"]
+    results = next(c.value for c in at.caption if "results ·" in c.value)
+    assert "colour" not in results and "gender=Women, articleType=Handbags" in results
+    assert at.info[0].value.startswith("Only 2 exact matches for Women · Handbags · under ₹1,500")
+
+
+def test_search_screen_says_when_the_sidebar_overrides_a_word(built_home):
+    at = AppTest.from_file(HOME, default_timeout=120)
+    at.switch_page("pages/search.py").run()
+    at.multiselect(key="search-gender").select("Men").run()
+    at.text_input(key="search-text").input("black t-shirt for women").run()
+    assert not at.exception
+    assert at.pills[0].options == ["Black", "Tshirts"]
+    assert any(c.value == "The gender filter (Men) replaces “Women” from the words." for c in at.caption)

@@ -499,3 +499,176 @@ def test_text_search_rescores_the_embedding_neighbours_with_the_attribute_classi
     np.testing.assert_allclose([h.score for h in plain], np.sort(cosine)[::-1][:5], rtol=1e-5)
     red = [sum(h.base_colour == "Red" for h in ranked) for ranked in (hits, plain)]
     assert red[0] >= red[1] and red[0] >= 3, red  # the named colour counts more once re-scored
+
+
+# -- understanding the request (core.index.understand, core.index.relax) ---------------------
+@pytest.fixture(scope="session")
+def demo_vocabulary(demo_catalog):
+    from core.understanding import Vocabulary
+
+    return Vocabulary.from_catalog(demo_catalog)
+
+
+def test_interpret_known_answer(demo_vocabulary, searcher):
+    from core.index.understand import interpret
+
+    understood = interpret("black handbag for women under 1500", demo_vocabulary, known=searcher.vocabulary)
+    assert understood.filters == Filters(gender="Women", colours="Black", article_type="Handbags", max_price=1500)
+    assert understood.summary() == "Women · Black · Handbags · under ₹1,500"
+    assert [(c.label, c.field) for c in understood.chips] == [
+        ("Women", "gender"), ("Black", "colours"), ("Handbags", "article_type"), ("under ₹1,500", "max_price")]
+    assert "handbag" in understood.text.lower() and "1500" not in understood.text
+    assert understood.overridden == () and understood.notices == ()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("t-shirt for my 8 year old daughter", Filters(gender="Girls", article_type="Tshirts")),
+        ("red or blue shirt above 1000", Filters(colours=("Red", "Blue"), article_type="Shirts", min_price=1000)),
+        ("shoes in black", Filters(colours="Black", group="footwear")),
+        ("a red shirt and blue jeans", Filters(article_type=("Shirts", "Jeans"))),  # two colours, two items: text only
+        ("nike shoes", Filters(group="footwear")),  # brands stay in the embedding text
+        ("zorblax", Filters()),
+    ],
+)
+def test_interpret_maps_conservatively(demo_vocabulary, text, expected):
+    from core.index.understand import interpret
+
+    assert interpret(text, demo_vocabulary).filters == expected
+
+
+def test_interpret_excluded_colour_is_the_complement(demo_vocabulary):
+    from core.index.understand import interpret
+
+    understood = interpret("shirts but not red", demo_vocabulary)
+    assert "Red" not in understood.filters.colours and "Blue" in understood.filters.colours
+    assert len(understood.filters.colours) == len(demo_vocabulary.colours) - 1
+    assert [c.label for c in understood.chips] == ["no red", "Shirts"]
+
+
+def test_typed_filters_win_and_say_so(demo_vocabulary):
+    from core.index.understand import interpret
+
+    typed = Filters(gender="Men", group="footwear")
+    understood = interpret("black handbag for women under 1500", demo_vocabulary, typed)
+    assert understood.filters == Filters(gender="Men", group="footwear", colours="Black", max_price=1500)
+    assert [c.field for c in understood.chips] == ["colours", "max_price"]
+    assert understood.overridden == (
+        "The gender filter (Men) replaces “Women” from the words.",
+        "The article type/group filter (Footwear) replaces “Handbags” from the words.",
+    )
+    same = interpret("heels", demo_vocabulary, Filters(article_type="Heels"))
+    assert same.overridden == () and same.chips == () and same.filters == Filters(article_type="Heels")
+
+
+def test_removing_a_chip_drops_only_that_filter(demo_vocabulary):
+    from core.index.understand import interpret
+
+    understood = interpret("black handbag for women under 1500", demo_vocabulary, Filters(season="Summer"))
+    without = understood.without({"colours", "max_price"})
+    assert without.filters == Filters(gender="Women", article_type="Handbags", season="Summer")
+    assert [c.label for c in without.removed] == ["Black", "under ₹1,500"] and without.text == understood.text
+
+
+def test_unknown_and_unstocked_words_are_notices(demo_vocabulary):
+    from core.index.understand import interpret
+
+    understood = interpret("zorblax blue jeans and a tuxedo", demo_vocabulary)
+    assert any("zorblax" in n for n in understood.notices)
+    assert any("tuxedo" in n for n in understood.notices)
+
+
+def test_literal_query_is_unchanged():
+    from core.index.understand import Interpretation
+
+    literal = Interpretation.literal("black handbag for women under 1500", Filters(gender="Men"))
+    assert literal.text == "black handbag for women under 1500"
+    assert literal.filters == Filters(gender="Men") and literal.chips == () and literal.request is None
+
+
+def test_relax_steps_order(demo_vocabulary):
+    from core.index.relax import RELAX_ORDER, relax_steps
+    from core.index.understand import interpret
+
+    understood = interpret("red t-shirts for men under 500", demo_vocabulary)
+    steps = relax_steps(understood.words, {c.field: c.label for c in understood.chips})
+    assert [label for label, _ in steps] == ["colour Red", "Tshirts → Topwear", "price under ₹500"]
+    assert len(RELAX_ORDER) == 3
+    assert [f for _, f in steps] == [
+        Filters(gender="Men", article_type="Tshirts", max_price=500),
+        Filters(gender="Men", group="topwear", max_price=500),
+        Filters(gender="Men", group="topwear"),
+    ]
+
+
+def test_no_exact_match_relaxes_and_says_so(searcher, demo_vocabulary, demo_catalog):
+    from core.index.relax import search_understood
+    from core.index.understand import interpret
+
+    # the demo's black handbags all cost more than 1500; two other women's handbags do not
+    understood = interpret("black handbag for women under 1500", demo_vocabulary, known=searcher.vocabulary)
+    found = search_understood(searcher, understood, SearchQuery(text="ignored", k=5))
+    assert found.exact == 0 and len(found.hits) == 5
+    assert found.relaxed[0] == "colour Black"
+    assert found.notice.startswith("No exact match for Women · Black · Handbags · under ₹1,500; relaxed colour Black")
+    assert found.relaxed == ("colour Black", "Handbags → Bags & wallets", "price under ₹1,500")
+    shown = [(h.article_type, h.gender, h.price <= 1500, h.base_colour == "Black") for h in found.hits]
+    assert shown[:2] == [("Handbags", "Women", True, False)] * 2  # colour relaxed first: the cheap handbags
+    assert shown[2:] == [("Handbags", "Women", False, True)] * 3  # then price: black ones, by the embedding
+
+
+def test_fewer_than_k_exact_hits_come_first(searcher, demo_vocabulary):
+    from core.index.relax import search_understood
+    from core.index.understand import interpret
+
+    understood = interpret("red t-shirt", demo_vocabulary, known=searcher.vocabulary)
+    found = search_understood(searcher, understood, SearchQuery(text="x", k=6))
+    assert found.exact == 2 and len(found.hits) == 6 and found.relaxed == ("colour Red",)
+    assert [(h.base_colour, h.article_type) for h in found.hits[:2]] == [("Red", "Tshirts")] * 2
+    assert found.notice.startswith("Only 2 exact matches for Red · Tshirts (shown first); then relaxed colour Red")
+
+
+def test_typed_filters_are_never_relaxed(searcher, demo_vocabulary):
+    from core.index.relax import search_understood
+    from core.index.understand import interpret
+
+    understood = interpret("red shirt", demo_vocabulary, Filters(max_price=1), known=searcher.vocabulary)
+    found = search_understood(searcher, understood, SearchQuery(text="x", k=5))
+    assert found.hits == [] and found.relaxed == () and found.result.reason == "no product matches price<=1"
+
+
+def test_results_without_the_asked_type_say_no_exact_match(searcher, demo_vocabulary):
+    from core.index.relax import search_understood
+    from core.index.understand import interpret
+
+    # the person removed the "Tshirts" chip and the sidebar asked for shirts: no hit is a red t-shirt
+    understood = interpret("red t-shirt", demo_vocabulary, Filters(article_type="Shirts"), known=searcher.vocabulary)
+    found = search_understood(searcher, understood.without({"colours"}), SearchQuery(text="x", k=3))
+    assert found.hits and all(h.article_type == "Shirts" for h in found.hits)
+    assert found.notice == "No exact match for Red Tshirts among these results."
+
+
+def test_cli_search_understands_the_words(indexed, embedder, monkeypatch, capsys):
+    import json
+
+    from core.cli import main as cli, search as cli_search
+
+    monkeypatch.setattr(cli_search, "resolve_embedder", lambda settings, model, **kw: embedder)
+    home = ["--home", str(indexed.home)]
+    assert cli.main(["search", "black handbag for women under 1500", "--json", "-k", "4", *home]) == 0
+    captured = capsys.readouterr()
+    hits = json.loads(captured.out)
+    assert len(hits) == 4 and all(list(h) == ["id", "score", "name", "gender", "group", "articleType", "baseColour",
+                                              "price", "image"] for h in hits)
+    lines = captured.err.splitlines()
+    assert lines[0] == "understood: Women · Black · Handbags · under ₹1,500"
+    assert lines[1].startswith("relaxed: No exact match for Women · Black · Handbags")
+
+    assert cli.main(["search", "black handbag for women", "--gender", "Men", "--json", *home]) == 0
+    assert "note: The gender filter (Men) replaces “Women” from the words." in capsys.readouterr().err.splitlines()
+
+    assert cli.main(["search", "red t-shirt for men", "--literal", "--json", "-k", "5", *home]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and len(json.loads(captured.out)) == 5
+    assert any(h["gender"] != "Men" for h in json.loads(captured.out))  # the words filter nothing

@@ -43,11 +43,25 @@ def _filters(args: argparse.Namespace):
     )
 
 
+def _vocabulary(settings: Settings, searcher):
+    """The catalogue's vocabulary (with its brands) when the catalogue is prepared, else the index's."""
+    from core.index.understand import vocabulary_of
+    from core.understanding import Vocabulary
+
+    if settings.catalog_parquet.is_file():
+        from core.data.catalog import load_catalog
+
+        return Vocabulary.from_catalog(load_catalog(settings))
+    return vocabulary_of(searcher.vocabulary)
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from functools import partial
 
     from core.curation.store import CurationStore
+    from core.index.relax import search_understood
     from core.index.search import SearchQuery, Searcher
+    from core.index.understand import Interpretation, interpret
 
     if args.query is None and args.image is None and args.like is None:
         raise FashionError("nothing to search for: give a QUERY text, --image PATH or --like ID")
@@ -62,7 +76,13 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     )
     embedder = resolve_embedder(settings, args.model)
     tags = partial(CurationStore, settings.curation_db)  # opened only when --tag is given
-    result = Searcher(settings, embedder, tag_source=tags).search(query)
+    searcher = Searcher(settings, embedder, tag_source=tags)
+    if args.literal or args.query is None or not args.query.strip():
+        understood = Interpretation.literal(args.query or "", query.filters)
+    else:
+        understood = interpret(args.query, _vocabulary(settings, searcher), query.filters, known=searcher.vocabulary)
+    found = search_understood(searcher, understood, query)
+    result = found.result
     if args.json:
         print(json.dumps(result.to_dicts(), ensure_ascii=False, indent=2))
     else:
@@ -71,6 +91,12 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
                 f"{rank:>3}  {hit.score:6.3f}  {hit.id:>6}  {hit.name}  "
                 f"({hit.gender}, {hit.article_type}, {hit.base_colour}, INR {hit.price})"
             )
+    if understood.chips:
+        print(f"understood: {understood.summary()}", file=sys.stderr)
+    if found.notice:
+        print(f"relaxed: {found.notice}" if found.relaxed else f"note: {found.notice}", file=sys.stderr)
+    for line in (*understood.overridden, *understood.notices):
+        print(f"note: {line}", file=sys.stderr)
     if result.reason:
         print(f"no results: {result.reason}", file=sys.stderr)
     return 0
@@ -149,6 +175,10 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     search.add_argument("--max-price", type=int, metavar="INR", help="highest price")
     search.add_argument("-k", "--k", type=int, default=10, help="number of results (default 10)")
     search.add_argument("--json", action="store_true", help="print the results as JSON")
+    search.add_argument(
+        "--literal", action="store_true",
+        help="use QUERY as is: read no filters from its words (gender, colour, type, price)",
+    )  # fmt: skip
     search.add_argument("--model", help="model folder (default: the newest under HOME/models)")
     search.set_defaults(func=cmd_search)
 
