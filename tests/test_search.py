@@ -593,12 +593,13 @@ def test_relax_steps_order(demo_vocabulary):
 
     understood = interpret("red t-shirts for men under 500", demo_vocabulary)
     steps = relax_steps(understood.words, {c.field: c.label for c in understood.chips})
-    assert [label for label, _ in steps] == ["colour Red", "Tshirts → Topwear", "price under ₹500"]
-    assert len(RELAX_ORDER) == 3
+    assert [label for label, _ in steps] == ["colour Red", "Tshirts → Topwear", "price under ₹500", "Topwear"]
+    assert len(RELAX_ORDER) == 4
     assert [f for _, f in steps] == [
         Filters(gender="Men", article_type="Tshirts", max_price=500),
         Filters(gender="Men", group="topwear", max_price=500),
         Filters(gender="Men", group="topwear"),
+        Filters(gender="Men"),  # gender is never relaxed
     ]
 
 

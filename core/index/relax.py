@@ -6,7 +6,9 @@ one at a time, cumulatively, in a fixed order (``RELAX_ORDER``):
 
 1. colour (dropped),
 2. article type → its group ("Tshirts" → "Topwear"; a group read from the words is kept),
-3. price (min and max dropped together).
+3. price (min and max dropped together),
+4. the group (read from the words, or left by step 2) dropped: the words still rank the results, so
+   "shoes" within a curation tag that holds no shoes shows the tagged products, saying so.
 
 The exact hits come first, then each step's new hits, until ``k``. Gender is never relaxed (the
 wrong wearer is worse than fewer results) and typed filters never are: an empty result still names
@@ -27,7 +29,7 @@ from core.index.search import Hit, SearchResult, Searcher
 from core.index.understand import Interpretation, merge
 from core.understanding import Request
 
-RELAX_ORDER = ("colour", "article type → group", "price")
+RELAX_ORDER = ("colour", "article type → group", "price", "group")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,10 @@ def relax_steps(words: Filters, chips: dict[str, str]) -> list[tuple[str, Filter
         current = replace(current, min_price=None, max_price=None)
         price = " ".join(chips[f] for f in ("min_price", "max_price") if f in chips)
         steps.append((f"price {price}".strip(), current))
+    if current.group:
+        label = chips.get("group") or " or ".join(GROUP_LABELS.get(g, g) for g in current.group)
+        current = replace(current, group=())
+        steps.append((label, current))
     return steps
 
 
