@@ -145,7 +145,7 @@ def test_stylist_screen_answers_with_products(built_home):
     at.switch_page("pages/stylist.py").run()
     assert not at.exception
     assert "offline" in at.caption[0].value
-    at.chat_input[0].set_value("What should I wear for a brunch date?").run()
+    at.chat_input[0].set_value("What should I wear for a brunch date? I am a woman.").run()
     assert not at.exception
     assert len(at.chat_message) == 2
     assert "brunch" in at.chat_message[1].markdown[0].value.lower()

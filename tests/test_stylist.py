@@ -168,13 +168,18 @@ def test_office_outfit_for_a_woman_under_3000(make_stylist, demo_catalog):
     assert_grounded(answer, demo_catalog)
 
 
-def test_brunch_date_without_details_still_answers(make_stylist, demo_catalog):
+def test_brunch_date_without_a_wearer_asks_who(make_stylist):
     answer = make_stylist().ask("What should I wear for a brunch date?")
-    assert len(answer.products) >= 3 and answer.request["occasion"] == "brunch"
-    genders = {p.gender for p in answer.products} - {"Unisex"}
-    assert len(genders) <= 1  # one consistent look
-    assert any("who the outfit is for" in n for n in answer.notices)
-    assert_grounded(answer, demo_catalog)
+    assert answer.products == [] and answer.request["occasion"] == "brunch"
+    assert answer.answer.strip().endswith("?") and "who" in answer.answer.lower()
+    assert answer.request["question"] == answer.answer
+
+
+def test_the_answer_to_who_continues_the_request(make_stylist):
+    stylist = make_stylist()
+    first = stylist.ask("What should I wear for a brunch date?")
+    answer = stylist.ask("for a woman", thread_id=first.thread_id)
+    assert answer.products and answer.request["gender"] == "Women" and answer.request["occasion"] == "brunch"
 
 
 def test_same_request_same_answer(make_stylist):
@@ -368,3 +373,46 @@ def test_cli_plain_output_and_errors(cli, capsys):
     assert cli("   ") == 2
     err = capsys.readouterr().err
     assert err.startswith("error: the message is empty") and err.count("\n") == 1
+
+
+# -- the shared parser in the analyze step -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Outfit for my 6-year-old son, he hates red", {"gender": "Boys", "child": True, "age": 6, "excluded_colours": ["Red"]}),
+        ("Party outfit for my daughter, all black", {"gender": "Girls", "child": True, "colours": ["Black"], "colours_only": True}),
+        ("Shirts for men between 1000 and 2000 each", {"budget_min": 1000, "budget_max": 2000, "per_item": True}),
+        ("Office outfit for a woman, at least 3000", {"budget_min": 3000, "budget_max": None, "per_item": False}),
+        ("College fest outfit for a girl", {"gender": "Girls", "child": False}),  # "a girl" is not always a child
+        ("A tuxedo for a black-tie dinner", {"out_of_catalogue": ["tuxedo"], "occasion": "office"}),
+    ],
+)
+def test_the_shared_parser_fills_the_request(message, expected):
+    from core.stylist.understand import understand
+    from core.stylist.state import StylistRequest
+    from core.understanding import Vocabulary
+
+    req, _ = understand(message, Vocabulary.standard(), StylistRequest(query=message))
+    assert {key: getattr(req, key) for key in expected} == expected
+
+
+def test_a_child_never_gets_adult_products(make_stylist):
+    answer = make_stylist().ask("Casual outfit for my 6-year-old son")
+    assert answer.request["child"] and answer.request["gender"] == "Boys"
+    assert {p.gender for p in answer.products} <= {"Boys", "Unisex"}
+
+
+def test_out_of_catalogue_items_are_admitted_with_the_nearest(make_stylist):
+    answer = make_stylist().ask("A tuxedo for a black-tie dinner, for a man")
+    assert answer.request["out_of_catalogue"] == ["tuxedo"]
+    assert any(n.startswith("This catalogue does not stock tuxedo") for n in answer.notices)
+    assert "does not stock tuxedo" in answer.answer
+
+
+def test_an_item_sold_to_one_gender_implies_the_wearer(make_stylist, demo_catalog):
+    women_only = demo_catalog.groupby("articleType")["gender"].agg(set)
+    article = next((t for t, g in women_only.items() if g == {"Women"}), None)
+    if article is None:
+        pytest.skip("the demo catalogue has no women-only article type")
+    answer = make_stylist().ask(f"A {article.lower()} for a wedding")
+    assert answer.request["gender"] == "Women" and not answer.request["question"]

@@ -47,6 +47,8 @@ def harmony_summary(outfit: list[dict]) -> str:
 def write_offline(req: dict, outfit: list[dict], alternatives: dict[str, list[dict]], notices: list[str]) -> str:
     """The deterministic writer: the same request and outfit always give the same text."""
     lines: list[str] = []
+    if req.get("question") and not outfit:
+        return req["question"]
     if not outfit:
         lines.append("I could not put together anything from this catalogue for that request.")
         if notices:

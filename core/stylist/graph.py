@@ -7,7 +7,10 @@ writer streams tokens (``stream_mode="messages"`` on the ``generate`` node). Any
 falls back to the offline step with a notice, and the model is not tried again that turn.
 ``verify`` either ends the turn or sends it back to ``generate`` once, offline, when the model's
 text could not be repaired. Products only ever come from the retriever: the model writes prose
-around ``[#id]`` tags.
+around ``[#id]`` tags. The offline ``analyze`` lays the shared parser's reading
+(``core.stylist.understand``) over today's, says what the catalogue does not stock, and, when nobody
+said who an outfit is for, sets ``request["question"]``: the turn then plans nothing and the
+answer is that one question.
 
 One graph serves many threads: the checkpointer keys state by ``config["configurable"]
 ["thread_id"]``, and the previous turn's request and outfit are what refinements start from.
@@ -32,6 +35,7 @@ from core.stylist.providers import describe_error, structured_analyzer
 from core.stylist.refine import apply_preferences, is_refinement, merge_refinement, missing_colours
 from core.stylist.retriever import retrieve_slots
 from core.stylist.state import StylistRequest, StylistState
+from core.stylist.understand import implied_gender, not_stocked_notices, understand, vocabulary_of, wearer_question
 from core.stylist.verify import AMOUNT, leaks_prompt, verify_answer, verify_outfit
 
 MAX_ATTEMPTS = 2
@@ -54,6 +58,7 @@ def build_graph(chat_model: Any | None, retriever, checkpointer=None, *, analyze
     """Compile the stylist graph; see the module docstring. ``retriever`` must carry ``facts``."""
     lexicon = Lexicon(retriever.facts)
     facts = retriever.facts
+    vocabulary = vocabulary_of(facts)
     provider = provider or ("offline" if chat_model is None else "openai-compatible")
     if chat_model is not None and analyzer is None:
         analyzer = structured_analyzer(chat_model, provider)
@@ -64,6 +69,7 @@ def build_graph(chat_model: Any | None, retriever, checkpointer=None, *, analyze
         previous_outfit = state.get("outfit") or []
         notices = list(state.get("intake_notices") or [])
         parsed, parse_notices, signals = parse_message(message, lexicon)
+        parsed, understood = understand(message, vocabulary, parsed)
         if signals["injection"]:
             notices.append(INJECTION_NOTICE)
         llm_down = False
@@ -96,16 +102,24 @@ def build_graph(chat_model: Any | None, retriever, checkpointer=None, *, analyze
                 notices += merge_notices
             elif previous and not req.gender:
                 req.gender = previous.get("gender")  # the same shopper, a new request
+        req.out_of_catalogue = [o.words for o in understood.out_of_catalogue]
+        notices += not_stocked_notices(understood)
         explicit = {*req.colours, *(c for cs in req.item_colours.values() for c in cs)}
         req, pref_notices = apply_preferences(req, state.get("preferences"), explicit)
         req, colour_notices = missing_colours(req, facts)
+        req.gender = req.gender or implied_gender(req, facts)
+        if (analyzer is None or llm_down) and not signals["injection"]:  # a model's reading stands as it is
+            req.question = wearer_question(req, understood, previous)
         return {
             "request": req.plain(), "notices": notices + pref_notices + colour_notices,
             "llm_down": llm_down, "provider": "offline",
         }  # fmt: skip
 
     def plan(state: StylistState) -> dict:
-        slots, notices = plan_outfit(StylistRequest(**state["request"]), facts)
+        req = StylistRequest(**state["request"])
+        if req.question:  # nothing to plan until we know who it is for
+            return {"plan": [], "notices": []}
+        slots, notices = plan_outfit(req, facts)
         return {"plan": slots, "notices": notices}
 
     def retrieve(state: StylistState) -> dict:

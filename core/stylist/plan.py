@@ -29,6 +29,7 @@ EXTRA_SLOTS = (  # added, in this order, when the user wants more pieces than th
     SlotSpec("headwear", "headwear", ("Caps", "Hat"), True),
 )
 MAX_SLOTS = 6
+COLOUR_EXEMPT = ("watches", "jewellery", "eyewear")
 
 
 def _slot(spec: SlotSpec, **changes) -> dict:
@@ -170,6 +171,8 @@ def plan_outfit(req: StylistRequest, facts: CatalogFacts) -> tuple[list[dict], l
     if req.colours:
         if req.scope == "items":
             targets = [s for s in slots if not s["colours"]]
+        elif req.colours_only:  # "all black": every garment, shoe and bag; watches and jewellery exempt
+            targets = [s for s in slots if not s["colours"] and s["group"] not in COLOUR_EXEMPT]
         else:
             heroes = [s for s in slots if s["name"] in HERO_SLOTS and not s["colours"]]
             targets = heroes[:1] or [s for s in slots if not s["colours"]][:1]

@@ -37,8 +37,12 @@ def merge_refinement(
     merged = StylistRequest(**previous)
     merged.refinement = True
     merged.query = new.query
-    if new.gender:
-        merged.gender = new.gender
+    if new.gender or new.child:
+        merged.gender, merged.child, merged.age = new.gender, new.child, new.age
+    merged.out_of_catalogue = list(new.out_of_catalogue)
+    merged.question = None
+    if new.colours:
+        merged.colours_only = new.colours_only
     if new.occasion:
         merged.occasion = new.occasion
     if new.colours:
@@ -62,7 +66,7 @@ def merge_refinement(
     # asking again for something excluded earlier brings it back
     merged.excluded_article_types = [t for t in merged.excluded_article_types if t not in new.article_types]
     merged.excluded_groups = [g for g in merged.excluded_groups if g not in new.groups]
-    if new.budget_max is not None:
+    if new.budget_max is not None or new.budget_min is not None:
         merged.budget_max, merged.budget_min = new.budget_max, new.budget_min
     elif signals.get("cheaper"):
         total = sum(int(p.get("price", 0)) for p in previous_outfit)

@@ -197,7 +197,8 @@ def retrieve_slots(retriever: FashionProductRetriever, plan: list[dict], req, us
     facts = retriever.facts
     notices: list[str] = []
     candidates: dict[str, list[dict]] = {}
-    genders = compatible_genders(req.gender) or tuple(g for g in ("Men", "Women", "Unisex") if g in facts.genders)
+    adults = ("Boys", "Girls") if getattr(req, "child", False) else ("Men", "Women", "Unisex")
+    genders = compatible_genders(req.gender) or tuple(g for g in adults if g in facts.genders)
     for slot in plan:
         cap = slot_cap(slot, plan, req, facts)
         base = dict(

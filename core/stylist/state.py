@@ -36,6 +36,8 @@ class StylistRequest(BaseModel):
 
     occasion: str | None = Field(None, description="brunch, office, wedding, party, gym, ...")
     gender: str | None = Field(None, description="Men, Women, Boys, Girls or Unisex")
+    age: int | None = Field(None, description="the wearer's age, when said")
+    child: bool = Field(False, description="the wearer is a child (gender then Boys or Girls, or unknown)")
     groups: list[str] = Field(default_factory=list, description="product groups asked for")
     article_types: list[str] = Field(default_factory=list, description="article types asked for")
     colours: list[str] = Field(default_factory=list, description="colours wanted")
@@ -43,6 +45,7 @@ class StylistRequest(BaseModel):
         default_factory=dict, description="colours bound to one article type: 'blue jeans'"
     )
     excluded_colours: list[str] = Field(default_factory=list)
+    colours_only: bool = Field(False, description="every garment in the wanted colours: 'all black'")
     excluded_groups: list[str] = Field(default_factory=list)
     excluded_article_types: list[str] = Field(default_factory=list)
     excluded_ids: list[int] = Field(default_factory=list, description="products already shown")
@@ -55,6 +58,8 @@ class StylistRequest(BaseModel):
     items: int | None = Field(None, description="number of pieces wanted")
     scope: str = Field("outfit", description="outfit: a whole look; items: only the items named")
     refinement: bool = False
+    out_of_catalogue: list[str] = Field(default_factory=list, description="asked for, but not stocked")
+    question: str | None = Field(None, description="asked back instead of an outfit: who is it for?")
     query: str = ""
 
     def plain(self) -> dict[str, Any]:
