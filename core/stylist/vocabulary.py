@@ -7,6 +7,8 @@ gender, season and style words are small closed lists. Data only: extend a table
 
 from __future__ import annotations
 
+from core.understanding.colours import CATALOGUE_COLOURS
+
 TYPE_SYNONYMS: dict[str, str] = {
     "t shirt": "Tshirts", "t shirts": "Tshirts", "tshirt": "Tshirts", "tshirts": "Tshirts", "tee": "Tshirts",
     "tees": "Tshirts", "polo": "Tshirts", "polos": "Tshirts",
@@ -72,13 +74,7 @@ NEAREST_COLOUR: dict[str, tuple[str, ...]] = {
     "Steel": ("Silver", "Grey"), "Metallic": ("Silver", "Gold"), "Olive": ("Green",), "Maroon": ("Red",),
     "Navy Blue": ("Blue",), "Beige": ("White",), "Gold": ("Yellow",), "Silver": ("Grey",),
 }  # fmt: skip
-ALL_COLOURS = (
-    "Black", "White", "Blue", "Brown", "Grey", "Red", "Green", "Navy Blue", "Pink", "Purple", "Silver",
-    "Beige", "Yellow", "Maroon", "Orange", "Gold", "Olive", "Cream", "Multi", "Steel", "Charcoal",
-    "Off White", "Grey Melange", "Skin", "Lavender", "Khaki", "Tan", "Magenta", "Teal", "Peach",
-    "Mustard", "Turquoise Blue", "Bronze", "Copper", "Rust", "Mauve", "Metallic", "Burgundy",
-    "Coffee Brown", "Rose", "Nude", "Sea Green", "Taupe", "Mushroom Brown", "Lime Green",
-)  # fmt: skip
+ALL_COLOURS = CATALOGUE_COLOURS  # the Kaggle catalogue's baseColour values, listed once
 GENDER_WORDS: tuple[tuple[str, str], ...] = (
     (r"\b(?:daughter|girls?(?=\W+(?:\w+\W+)?(?:aged|age|years?|yrs|kids?|school)))\b", "Girls"),
     (r"\b(?:son|boys?|schoolboy)\b", "Boys"),
