@@ -7,8 +7,10 @@ import uuid
 import streamlit as st
 
 from core.errors import FashionError
+from core.stylist.explain import understood_chips
 from dashboard import router, state
 from dashboard.products import product_grid
+from dashboard.widgets import badges
 
 THREAD, MESSAGES = "stylist-thread", "stylist-messages"
 
@@ -40,7 +42,7 @@ def show_turn(turn: dict) -> None:
             products = turn.get("products", [])  # ProductPick: a Product with its outfit slot
             product_grid(products, columns=2, captions=[p.slot for p in products], key=f"turn-{id(turn)}")
         with st.expander("What the stylist understood"):
-            st.json(turn.get("request", {}))
+            badges(understood_chips(turn.get("request", {})))
 
 
 def render() -> None:

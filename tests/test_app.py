@@ -150,6 +150,9 @@ def test_stylist_screen_answers_with_products(built_home):
     assert len(at.chat_message) == 2
     assert "brunch" in at.chat_message[1].markdown[0].value.lower()
     assert len(at.chat_message[1].get("image")) >= 2  # the outfit's product cards
+    understood = [m.value for m in at.chat_message[1].markdown if ":gray-badge[" in m.value]
+    assert understood and ":gray-badge[Brunch]" in understood[0] and ":gray-badge[Women]" in understood[0]
+    assert not at.chat_message[1].get("json")  # labels a person reads, not raw JSON
     at.chat_input[0].set_value("make it cheaper").run()
     assert not at.exception and len(at.chat_message) == 4
 

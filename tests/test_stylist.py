@@ -416,3 +416,21 @@ def test_an_item_sold_to_one_gender_implies_the_wearer(make_stylist, demo_catalo
         pytest.skip("the demo catalogue has no women-only article type")
     answer = make_stylist().ask(f"A {article.lower()} for a wedding")
     assert answer.request["gender"] == "Women" and not answer.request["question"]
+
+
+@pytest.mark.parametrize("request_fields, chips", [
+    ({}, []),
+    ({"occasion": "party", "gender": "Boys", "age": 6, "excluded_colours": ["Red"]}, ["Party", "Boys", "age 6", "no Red"]),
+    ({"gender": "Women", "article_types": ["Handbags", "Wallets"], "budget_max": 3000},
+     ["Women", "Handbags", "Wallets", "under ₹3,000 in total"]),
+    ({"article_types": ["Sports Shoes"], "budget_min": 2000, "budget_max": 4000, "per_item": True},
+     ["Sports Shoes", "₹2,000–₹4,000 each"]),
+    ({"colours": ["Black"], "colours_only": True, "excluded_groups": ["bags"], "season": "Winter"},
+     ["only Black", "no bags", "Winter"]),
+    ({"item_colours": {"Casual Shoes": ["White"]}, "refinement": True}, ["refines the last answer", "White Casual Shoes"]),
+    ({"occasion": "black-tie", "out_of_catalogue": ["tuxedo"], "child": True}, ["Black tie", "a child", "not stocked: tuxedo"]),
+])
+def test_understood_chips(request_fields, chips):
+    from core.stylist.explain import understood_chips
+
+    assert understood_chips(request_fields) == chips
