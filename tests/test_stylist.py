@@ -434,3 +434,29 @@ def test_understood_chips(request_fields, chips):
     from core.stylist.explain import understood_chips
 
     assert understood_chips(request_fields) == chips
+
+
+def test_tips_name_only_pieces_the_outfit_has():
+    from core.stylist.generate import tips_for_outfit
+
+    tips = ("Match your belt to your shoes for a clean line.", "Sunglasses and a small bag finish the look.",
+            "Keep the palette to two colours.")
+    shirt_and_shoes = [{"article_type": "Shirts"}, {"article_type": "Formal Shoes"}]
+    assert tips_for_outfit(tips, shirt_and_shoes) == ["Keep the palette to two colours."]
+    with_belt_and_bag = [*shirt_and_shoes, {"article_type": "Belts"}, {"article_type": "Handbags"}]
+    assert tips_for_outfit(tips, with_belt_and_bag) == [tips[0], tips[2]]  # no sunglasses yet
+    everything = [*with_belt_and_bag, {"article_type": "Sunglasses"}]
+    assert tips_for_outfit(tips, everything) == list(tips)
+
+
+@pytest.mark.parametrize("article_type, expected", [
+    ("Shirts", "purple shirt"), ("Tshirts", "purple t-shirt"), ("Jeans", "purple jeans"), ("Trousers", "purple trousers"),
+])
+def test_statement_tip_is_grammatical(article_type, expected):
+    from core.stylist.generate import statement_tip
+
+    lines = {statement_tip({"article_type": article_type, "base_colour": "Purple", "id": i}) for i in range(40)}
+    assert all(expected in line for line in lines)
+    plural = expected.endswith("s")
+    assert all(("piece" not in line) if plural else (" are " not in line) for line in lines)
+    assert len(lines) >= 2  # the wording varies across products
