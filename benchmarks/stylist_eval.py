@@ -659,6 +659,8 @@ def field_right(name: str, label, parsed) -> bool:
         return False
     if name == "occasion":
         return parsed in (label if isinstance(label, list) else [label])
+    if name == "weather":  # the parser lists every weather said ("cold", "rain"); the label names the one that matters
+        return label in (parsed if isinstance(parsed, list) else [parsed])
     if name in ("colours_wanted", "colours_excluded"):
         return set(label) == set(parsed if isinstance(parsed, list) else [parsed])
     if name == "brands":

@@ -384,7 +384,7 @@ def test_cli_plain_output_and_errors(cli, capsys):
         ("Shirts for men between 1000 and 2000 each", {"budget_min": 1000, "budget_max": 2000, "per_item": True}),
         ("Office outfit for a woman, at least 3000", {"budget_min": 3000, "budget_max": None, "per_item": False}),
         ("College fest outfit for a girl", {"gender": "Girls", "child": False}),  # "a girl" is not always a child
-        ("A tuxedo for a black-tie dinner", {"out_of_catalogue": ["tuxedo"], "occasion": "office"}),
+        ("A tuxedo for a black-tie dinner", {"out_of_catalogue": ["tuxedo"], "occasion": "black-tie"}),
     ],
 )
 def test_the_shared_parser_fills_the_request(message, expected):

@@ -219,3 +219,23 @@ def test_unreachable_server_falls_back_to_offline(indexed, embedder):
     failures = [n for n in answer.notices if "could not be reached" in n]
     assert len(failures) == 1  # the writer did not try the dead server again
     assert "pw" not in failures[0] and f"127.0.0.1:{port}" in failures[0]
+
+
+def test_a_models_reading_is_validated_against_the_shared_table():
+    from core.stylist.facts import CatalogFacts
+    from core.stylist.parse import Lexicon, normalise_draft
+
+    rows = [{"gender": g, "articleType": "Tshirts", "baseColour": "Red", "price": 500, "name": f"Puma {g} Red Tshirt"}
+            for g in ("Men", "Boys")]
+    lexicon = Lexicon(CatalogFacts.from_records(rows))
+    draft = RequestDraft(occasion="Black tie", gender="Men", age=6, brands=["PUMA", "Gucci"], weather=["cold", "stormy"],
+                         season="winter")
+    req, notices = normalise_draft(draft, lexicon, "message")
+    assert req.occasion == "black-tie"  # a spelling of a row, mapped onto its name
+    assert (req.gender, req.child, req.age) == ("Boys", True, 6)  # a child never gets an adult's gender
+    assert req.brands == ["Puma"] and req.weather == ["cold"] and req.season == "Winter"
+    assert any("Gucci" in n for n in notices)
+    req, notices = normalise_draft(RequestDraft(occasion="moon landing"), lexicon, "message")
+    assert req.occasion is None and any("moon landing" in n for n in notices)  # never turned into "casual"
+    wedding, _ = normalise_draft(RequestDraft(occasion="wedding"), lexicon, "message")
+    assert wedding.occasion == "wedding-guest"

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from core.data.brands import catalogue_brands
 from core.data.groups import ARTICLE_TYPE_GROUP, group_of
 
 # Genders a product may have and still suit the person asked for.
@@ -41,6 +42,7 @@ class CatalogFacts:
     type_group: dict[str, str] = field(default_factory=dict)
     min_price: dict[str, int] = field(default_factory=dict)  # articleType -> cheapest
     low_price: dict[str, int] = field(default_factory=dict)  # articleType -> 25th percentile
+    brands: tuple[str, ...] = ()  # canonical brand spellings parsed from product names, commonest first
 
     @classmethod
     def from_records(cls, rows: Iterable[Mapping]) -> "CatalogFacts":
@@ -50,7 +52,9 @@ class CatalogFacts:
         type_group: dict[str, str] = {}
         min_price: dict[str, int] = {}
         prices: dict[str, list[int]] = {}
+        names: list[str] = []
         for row in rows:
+            names.append(str(row.get("name") or row.get("productDisplayName") or ""))
             for key, values in sets.items():
                 value = row.get(key)
                 if value not in (None, "", "Unknown"):
@@ -73,6 +77,7 @@ class CatalogFacts:
             type_group=type_group,
             min_price=min_price,
             low_price={t: sorted(p)[len(p) // 4] for t, p in prices.items()},
+            brands=tuple(b for b, _ in sorted(catalogue_brands(names)[0].items(), key=lambda kv: (-kv[1], kv[0]))),
         )
 
     @classmethod

@@ -9,7 +9,9 @@ may be dropped (to fit a budget or an item count). Data, not code: adding an occ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from core.understanding.occasions import occasion_named
 
 
 @dataclass(frozen=True)
@@ -184,8 +186,33 @@ DEFAULT_OCCASION = "casual"
 # "formal" is spelled out by users but means office wear for our catalogue.
 ALIASES = {"formal": "office", "gala": "office", "black tie": "office"}
 
+# The shared occasion table (core.understanding.occasions, ~50 rows) -> the outfit shape above that
+# dresses it; the row's own suitable / unsuitable types, palette and weather then bend the shape
+# (core.stylist.plan). A row missing here dresses casually, and a test keeps the map complete.
+SHAPE: dict[str, str] = {
+    "interview": "interview", "office": "office", "business-meeting": "office", "conference": "office",
+    "video-call": "office", "funeral": "office", "graduation": "office", "black-tie": "office",
+    "wedding-guest": "wedding", "own-wedding": "wedding", "sangeet": "wedding", "mehendi": "wedding", "haldi": "wedding",
+    "reception": "wedding", "diwali": "wedding", "eid": "wedding", "navratri": "wedding", "puja": "wedding",
+    "temple": "wedding", "rakhi": "wedding", "karwa-chauth": "wedding", "onam-pongal": "wedding",
+    "cocktail": "party", "party": "party", "christmas": "party", "farewell": "party",
+    "house-party": "casual", "festival-concert": "casual", "college-fest": "casual",
+    "dinner": "date", "date": "date", "brunch": "brunch", "picnic": "brunch", "baby-shower": "brunch",
+    "college": "casual", "first-day-college": "casual", "school": "casual", "everyday": "casual", "holi": "casual",
+    "beach": "beach", "pool": "beach", "honeymoon": "date", "vacation": "travel", "airport": "travel",
+    "monsoon-commute": "travel", "trek": "hiking", "camping": "hiking", "ski": "hiking",
+    "gym": "gym", "running": "gym", "yoga": "gym", "cycling": "gym", "sport": "gym",
+}  # fmt: skip
+
 
 def occasion(name: str | None) -> Occasion:
-    """The table row for ``name`` (unknown or None: the casual row)."""
+    """The outfit row for ``name``: a shape's own name, or a shared-table occasion dressed by its shape
+    (titled and with the usage of the shared row); unknown or None: the casual row."""
     name = ALIASES.get(name or "", name or "")
-    return OCCASION_BY_NAME.get(name, OCCASION_BY_NAME[DEFAULT_OCCASION])
+    if name in OCCASION_BY_NAME:
+        return OCCASION_BY_NAME[name]
+    shared = occasion_named(name)
+    if shared is None:
+        return OCCASION_BY_NAME[DEFAULT_OCCASION]
+    shape = OCCASION_BY_NAME[SHAPE.get(shared.name, DEFAULT_OCCASION)]
+    return replace(shape, name=shared.name, title=shared.title.lower(), usage=shared.usage or shape.usage)

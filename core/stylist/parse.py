@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from core.data.groups import ARTICLE_TYPE_GROUP, GROUPS
 from core.stylist.facts import CatalogFacts
 from core.stylist.occasions import ALIASES, OCCASIONS
+from core.understanding.occasions import OCCASIONS as SHARED_OCCASIONS, occasion_named
 from core.stylist.state import StylistRequest
 from core.stylist.vocabulary import (
     ALL_COLOURS, COLOUR_SYNONYMS, GENDER_WORDS, GROUP_WORDS, NUMBER_WORDS, SEASON_WORDS,
@@ -273,24 +274,27 @@ def parse_message(message: str, lexicon: Lexicon) -> tuple[StylistRequest, list[
 
 # -- the LLM analyzer's output ---------------------------------------------------------------
 class RequestDraft(BaseModel):
-    """What a chat model fills in (structured output); free words, normalised afterwards."""
+    """What a chat model fills in (structured output); free words, validated and normalised afterwards
+    against the same vocabulary and occasion table as the deterministic parser (``normalise_draft``)."""
 
-    occasion: str | None = Field(
-        None,
-        description="one of: brunch, date, office, interview, wedding, party, gym, beach, travel, casual, hiking; or null",
-    )
+    occasion: str | None = Field(None, description="one of: " + ", ".join(o.name for o in SHARED_OCCASIONS) + "; or null")
     gender: str | None = Field(None, description="Men, Women, Boys, Girls, Unisex or null if unknown")
+    age: int | None = Field(None, description="the wearer's age in years when stated, else null")
+    child: bool = Field(False, description="true when the wearer is a child (under 14)")
     article_types: list[str] = Field(default_factory=list, description="specific items asked for, e.g. Jeans, Heels, Watches")
     groups: list[str] = Field(default_factory=list, description="broad kinds asked for: footwear, bags, jewellery, ...")
     colours: list[str] = Field(default_factory=list, description="colours wanted")
     excluded_colours: list[str] = Field(default_factory=list, description="colours to avoid")
     excluded_article_types: list[str] = Field(default_factory=list, description="items to leave out")
     excluded_groups: list[str] = Field(default_factory=list, description="kinds to leave out, e.g. watches")
-    budget_max: int | None = Field(None, description="maximum total in INR, or null")
+    brands: list[str] = Field(default_factory=list, description="brands asked for")
+    excluded_brands: list[str] = Field(default_factory=list, description="brands to avoid")
+    budget_max: int | None = Field(None, description="maximum in INR (converted at the rate the user gave), or null")
     budget_min: int | None = Field(None, description="minimum in INR, or null")
     per_item: bool = Field(False, description="true if the budget is per item")
     style: list[str] = Field(default_factory=list, description="style words: elegant, sporty, minimal ...")
-    season: str | None = Field(None, description="Summer, Winter, Fall, Spring or null")
+    season: str | None = Field(None, description="winter, summer, monsoon, autumn, spring, or null when not said")
+    weather: list[str] = Field(default_factory=list, description="cold, hot, rain: only when said or implied by place/month")
     items: int | None = Field(None, description="number of pieces wanted, or null")
     different_products: bool = Field(False, description="true if the user wants other products than last time")
     whole_outfit: bool = Field(True, description="true for a complete outfit, false when only the named items are wanted")
@@ -319,19 +323,26 @@ def normalise_draft(draft: RequestDraft, lexicon: Lexicon, message: str) -> tupl
 
     colours, types, groups = mapped(lexicon.canonical_colour), mapped(lexicon.canonical_type), mapped(group_of_word)
 
-    occ = (draft.occasion or "").strip().lower() or None
-    occ = ALIASES.get(occ, occ) if occ else None
-    if occ and occ not in {o.name for o in OCCASIONS}:
-        occ = next((o.name for o in OCCASIONS if occ in o.words), "casual")
+    occ = (draft.occasion or "").strip().lower().replace("_", "-").replace(" ", "-") or None
+    if occ and occasion_named(occ) is None:  # a word of some row ("wedding") or nothing: never a made-up occasion
+        occ = next((o.name for o in SHARED_OCCASIONS if occ.replace("-", " ") in o.words), None)
+        if occ is None:
+            dropped.append(draft.occasion)
     genders = ("Men", "Women", "Boys", "Girls", "Unisex")
     gender = canonical_value(draft.gender, genders, {"male": "Men", "female": "Women"}) if draft.gender else None
-    season = canonical_value(draft.season, ("Summer", "Winter", "Fall", "Spring"), {"autumn": "Fall"}) if draft.season else None
+    seasons = ("Summer", "Winter", "Fall", "Spring")
+    season = canonical_value(draft.season, seasons, {"autumn": "Fall", "monsoon": "Fall"}) if draft.season else None
+    stocked_brands = {b.casefold(): b for b in lexicon.facts.brands}
+    brands = mapped(lambda b: stocked_brands.get(str(b).strip().casefold()))
 
     def money(value) -> int | None:
         return int(value) if value is not None and int(value) > 0 else None
 
     req = StylistRequest(
-        occasion=occ, gender=gender, season=season,
+        occasion=occ, gender=gender, season=season, age=draft.age if draft.age and 0 < draft.age < 110 else None,
+        child=bool(draft.child or (draft.age is not None and 0 < draft.age < 14)),
+        brands=brands(draft.brands), excluded_brands=brands(draft.excluded_brands),
+        weather=[w for w in dict.fromkeys(str(w).lower() for w in draft.weather) if w in ("cold", "hot", "rain")],
         article_types=types(draft.article_types), groups=groups(draft.groups),
         colours=colours(draft.colours), excluded_colours=colours(draft.excluded_colours),
         excluded_article_types=types(draft.excluded_article_types), excluded_groups=groups(draft.excluded_groups),
@@ -339,7 +350,9 @@ def normalise_draft(draft: RequestDraft, lexicon: Lexicon, message: str) -> tupl
         style=[s.lower() for s in draft.style][:6], items=draft.items if draft.items and 0 < draft.items <= 8 else None,
         query=message.strip()[:300],
     )  # fmt: skip
-    if not draft.whole_outfit and (req.article_types or req.groups) and not req.occasion:
+    if req.child and req.gender in ("Men", "Women"):
+        req.gender = {"Men": "Boys", "Women": "Girls"}[req.gender]  # never an adult's size for a child
+    if not draft.whole_outfit and (req.article_types or req.groups):
         req.scope = "items"
     if dropped:
         notices.append("Not in this catalogue's vocabulary, so ignored: " + ", ".join(map(str, dropped[:6])) + ".")

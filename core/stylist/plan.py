@@ -19,6 +19,7 @@ from __future__ import annotations
 from core.data.groups import ARTICLE_TYPE_GROUP, GROUP_LABELS
 from core.stylist.facts import CatalogFacts
 from core.stylist.occasions import SLOT_OF_GROUP, SlotSpec, occasion
+from core.stylist.rules import WARM_TYPES, apply_rules
 from core.stylist.state import StylistRequest
 
 HERO_SLOTS = ("dress", "top")
@@ -50,6 +51,20 @@ def _label(slot: dict) -> str:
     return types[0] if len(types) == 1 else GROUP_LABELS.get(slot["group"], slot["group"]).lower()
 
 
+def _asked_items(req: StylistRequest, asked: dict[str, list[str]], facts: CatalogFacts) -> list[tuple[str, list[str]]]:
+    """(group, types) per item asked for: "a handbag and a wallet" is two items even in one group."""
+    if not req.asked_items:
+        return list(asked.items())
+    out = []
+    for types in req.asked_items:
+        group = types[0] if len(types) == 1 and types[0] not in facts.type_group and types[0] in asked else _group_of(types[0], facts)
+        kept = [t for t in types if t in req.article_types]
+        out.append((group, kept))
+    covered = {g for g, _ in out}
+    out += [(g, t) for g, t in asked.items() if g not in covered]
+    return out
+
+
 def plan_outfit(req: StylistRequest, facts: CatalogFacts) -> tuple[list[dict], list[str]]:
     """(slots, notices) for ``req``; an empty plan means nothing could be offered (notices say why)."""
     notices: list[str] = []
@@ -66,7 +81,7 @@ def plan_outfit(req: StylistRequest, facts: CatalogFacts) -> tuple[list[dict], l
 
     if req.scope == "items" and asked:
         slots = []
-        for group, types in asked.items():
+        for group, types in _asked_items(req, asked, facts):
             name = SLOT_OF_GROUP.get(group, group)
             if any(s["name"] == name for s in slots):
                 name = f"{name}-{len(slots) + 1}"
@@ -84,6 +99,11 @@ def plan_outfit(req: StylistRequest, facts: CatalogFacts) -> tuple[list[dict], l
             slots.insert(0, _slot(SlotSpec("dress", "dress", ("Dresses",), False)))
         for group, types in asked.items():
             target = next((s for s in slots if s["group"] == group), None)
+            if group == "topwear" and types and set(types) <= WARM_TYPES and target is not None and not target["requested"] \
+                    and not set(target["article_types"]) <= WARM_TYPES:
+                at = slots.index(target) + 1  # "with a jacket": a layer over the top, not instead of it
+                slots.insert(at, _slot(SlotSpec("layer", "topwear", tuple(types), False)))
+                target = slots[at]
             if target is None:
                 spec = SlotSpec(SLOT_OF_GROUP.get(group, group), group, tuple(types or facts.types_in_group(group, gender)), False)
                 slots.append(_slot(spec))
@@ -123,6 +143,10 @@ def plan_outfit(req: StylistRequest, facts: CatalogFacts) -> tuple[list[dict], l
                 break
             if spec.group not in {s["group"] for s in slots} and spec.group not in req.excluded_groups:
                 slots.append(_slot(spec, optional=False))
+
+    # the occasion's and the weather's rules (suitable types, warm layer, rain wear, palette)
+    slots, rule_notices = apply_rules(slots, req, facts)
+    notices += rule_notices
 
     # what the catalogue can fill
     available = []
@@ -166,7 +190,7 @@ def plan_outfit(req: StylistRequest, facts: CatalogFacts) -> tuple[list[dict], l
 
     # colours
     for slot in slots:
-        bound = [c for t in slot["wanted_types"] for c in req.item_colours.get(t, [])]
+        bound = [c for t in [*slot["wanted_types"], slot["group"]] for c in req.item_colours.get(t, [])]
         slot["colours"] = list(dict.fromkeys(bound))
     if req.colours:
         if req.scope == "items":

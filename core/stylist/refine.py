@@ -41,11 +41,14 @@ def merge_refinement(
         merged.gender, merged.child, merged.age = new.gender, new.child, new.age
     merged.out_of_catalogue = list(new.out_of_catalogue)
     merged.question = None
-    if new.colours:
+    if new.colours and not (len(new.article_types) + len(new.groups) == 1):
         merged.colours_only = new.colours_only
     if new.occasion:
         merged.occasion = new.occasion
-    if new.colours:
+    named = [*new.article_types, *new.groups]
+    if new.colours and len(named) == 1:  # "just the shoes, in white": the colour is the shoes'
+        merged.item_colours[named[0]] = list(new.colours)
+    elif new.colours:
         merged.colours = list(new.colours)  # "in blue instead": replaces, does not add
         merged.item_colours = {}
     for article, cols in new.item_colours.items():

@@ -40,6 +40,9 @@ class StylistRequest(BaseModel):
     child: bool = Field(False, description="the wearer is a child (gender then Boys or Girls, or unknown)")
     groups: list[str] = Field(default_factory=list, description="product groups asked for")
     article_types: list[str] = Field(default_factory=list, description="article types asked for")
+    asked_items: list[list[str]] = Field(
+        default_factory=list, description="each item asked for: its article types, or its group ('a handbag and a wallet': two)"
+    )
     colours: list[str] = Field(default_factory=list, description="colours wanted")
     item_colours: dict[str, list[str]] = Field(
         default_factory=dict, description="colours bound to one article type: 'blue jeans'"
@@ -53,6 +56,9 @@ class StylistRequest(BaseModel):
     budget_min: int | None = None
     per_item: bool = False
     style: list[str] = Field(default_factory=list, description="style words: elegant, sporty, ...")
+    brands: list[str] = Field(default_factory=list, description="brands asked for (catalogue spelling)")
+    excluded_brands: list[str] = Field(default_factory=list)
+    weather: list[str] = Field(default_factory=list, description="cold, hot, rain")
     season: str | None = None
     usage: str | None = None
     items: int | None = Field(None, description="number of pieces wanted")

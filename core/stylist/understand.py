@@ -20,21 +20,6 @@ from core.stylist.facts import CatalogFacts
 from core.stylist.state import StylistRequest
 from core.understanding import Request, Vocabulary, parse
 
-# The shared parser's occasions -> the stylist's occasion rows (core.stylist.occasions).
-OCCASION_ROW: dict[str, str] = {
-    "interview": "interview", "office": "office", "business-meeting": "office", "conference": "office",
-    "video-call": "office", "black-tie": "office", "graduation": "office",
-    "wedding-guest": "wedding", "own-wedding": "wedding", "sangeet": "wedding", "mehendi": "wedding", "haldi": "wedding",
-    "reception": "wedding", "diwali": "wedding", "eid": "wedding", "navratri": "wedding", "puja": "wedding",
-    "rakhi": "wedding", "karwa-chauth": "wedding", "onam-pongal": "wedding",
-    "cocktail": "party", "party": "party", "house-party": "party", "christmas": "party",
-    "college-fest": "party", "farewell": "party",
-    "dinner": "date", "date": "date", "brunch": "brunch", "picnic": "brunch",
-    "college": "casual", "first-day-college": "casual", "school": "casual", "everyday": "casual", "holi": "casual",
-    "beach": "beach", "pool": "beach", "vacation": "travel", "airport": "travel",
-    "monsoon-commute": "travel", "trek": "hiking", "camping": "hiking",
-    "gym": "gym", "running": "gym", "yoga": "gym", "cycling": "gym", "sport": "gym",
-}  # fmt: skip
 AMBIGUOUS_CHILD = frozenset({"girl", "girls", "boy", "boys"})  # "a girl" is often a young woman
 MONEY_CUE = re.compile(
     r"₹|\$|€|£|\b(?:rs|inr|rupees?|usd|eur|gbp|aed|dollars?|euros?|pounds?|bucks|budget|under|below|max|maximum|"
@@ -49,7 +34,7 @@ CHILD_QUESTION = "Is the outfit for a boy or a girl?"
 def vocabulary_of(facts: CatalogFacts) -> Vocabulary:
     """The shared parser's vocabulary from what the index holds (built once per graph)."""
     return Vocabulary(article_types=facts.article_types, colours=facts.colours, genders=facts.genders,
-                      usages=facts.usages, seasons=facts.seasons)  # fmt: skip
+                      brands=facts.brands, usages=facts.usages, seasons=facts.seasons)  # fmt: skip
 
 
 def understand(message: str, vocabulary: Vocabulary, parsed: StylistRequest) -> tuple[StylistRequest, Request]:
@@ -57,16 +42,22 @@ def understand(message: str, vocabulary: Vocabulary, parsed: StylistRequest) -> 
     new = parse(message, vocabulary)
     req = parsed.model_copy(deep=True)
     wearer = new.wearer
-    if wearer.gender and not (req.gender in ("Men", "Women") and wearer.gender in ("Boys", "Girls")):
+    if wearer.age is not None and wearer.gender:  # "I'm 18 and a boy": the age decides, not the word
         req.gender = wearer.gender
-    if wearer.child and (wearer.age is not None or not {w.lower() for w in wearer.words} <= AMBIGUOUS_CHILD or not req.gender):
+    elif wearer.gender and not (req.gender in ("Men", "Women") and wearer.gender in ("Boys", "Girls")):
+        req.gender = wearer.gender
+    if wearer.age is not None and not wearer.child and req.gender in ("Men", "Women"):
+        req.child = False
+    elif wearer.child and (wearer.age is not None or not {w.lower() for w in wearer.words} <= AMBIGUOUS_CHILD or not req.gender):
         req.child = True
         req.gender = CHILD_GENDER.get(req.gender or "")  # never an adult's item for a child
     req.age = wearer.age
-    if new.occasion is not None and new.occasion.name in OCCASION_ROW:
-        row = OCCASION_ROW[new.occasion.name]
-        if not (row == "date" and req.occasion == "brunch"):  # a brunch (or coffee) date dresses like a brunch
-            req.occasion = row
+    if new.occasion is not None:  # a row of the shared table; core.stylist.occasions dresses it
+        req.occasion = new.occasion.name
+    if new.season:
+        req.season = new.catalogue_season
+    req.weather = list(new.weather)
+    req.brands, req.excluded_brands = list(new.brands), list(new.brands_excluded)
     # a family avoided as a whole ("nothing too flashy") is a stylist's preference, not a hard exclusion
     family = {c for p in new.palettes if not p.wanted for c in p.colours}
     excluded = [c for c in new.colours_excluded if c not in family]
@@ -80,8 +71,8 @@ def understand(message: str, vocabulary: Vocabulary, parsed: StylistRequest) -> 
     req.colours_only = bool(new.colours_only and req.colours)
     _read_budget(req, new)
     _read_items(req, new)
-    if new.items_only and (req.article_types or req.groups):
-        req.scope = "items"
+    if (new.items_only or not new.outfit) and new.items_asked and (req.article_types or req.groups):
+        req.scope = "items"  # "a backpack for college": the backpack; "an outfit with a backpack": the outfit
     req.out_of_catalogue = [o.words for o in new.out_of_catalogue]
     return req, new
 
@@ -113,6 +104,14 @@ def _read_items(req: StylistRequest, new: Request) -> None:
                 req.item_colours[article] = list(item.colours)
         elif group:
             req.groups.append(group)
+    context = {t for item in new.context_items for t in item.article_types}  # "to go with a navy suit": owned
+    context_groups = {item.group for item in new.context_items if item.group and not item.article_types}
+    req.article_types = [t for t in req.article_types if t not in context]
+    req.groups = [g for g in req.groups if g not in context_groups]
+    req.item_colours = {t: cs for t, cs in req.item_colours.items() if t not in context}
+    excluded_types = {t for item in new.items_excluded for t in item.article_types}
+    req.asked_items = [list(item.article_types) or [item.group] for item in asked
+                       if not set(item.article_types) & excluded_types]
     bound = {c for cs in req.item_colours.values() for c in cs}
     req.colours = [c for c in req.colours if c not in bound]
     for item in new.items_excluded:

@@ -108,3 +108,18 @@ def stocked_colour(colour: str, have: frozenset[str]) -> str | None:
     if not have or colour in have:
         return colour
     return next((c for c in NEAREST_COLOUR.get(colour, ()) if c in have), None)
+
+# Close shades: "no red" rules out maroon too, "no white" off-white and cream (exclusions only).
+CLOSE_SHADES: dict[str, tuple[str, ...]] = {
+    "White": ("Off White", "Cream"), "Off White": ("White", "Cream"), "Cream": ("Off White", "Beige"),
+    "Grey": ("Grey Melange", "Charcoal"), "Blue": ("Navy Blue", "Turquoise Blue"), "Red": ("Maroon", "Burgundy"),
+    "Maroon": ("Burgundy",), "Pink": ("Magenta", "Rose"), "Green": ("Olive", "Sea Green", "Lime Green"),
+    "Yellow": ("Mustard",), "Orange": ("Rust",), "Purple": ("Lavender", "Mauve"),
+    "Brown": ("Coffee Brown", "Mushroom Brown", "Tan"), "Beige": ("Cream", "Khaki", "Skin", "Nude", "Taupe"),
+    "Gold": ("Bronze", "Copper"), "Silver": ("Steel",),
+}  # fmt: skip
+
+
+def with_close_shades(colours) -> tuple[str, ...]:
+    """``colours`` and their close shades, in order, once each: what an exclusion rules out."""
+    return tuple(dict.fromkeys(c for colour in colours for c in (colour, *CLOSE_SHADES.get(colour, ()))))

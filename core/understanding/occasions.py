@@ -102,7 +102,7 @@ OCCASIONS: tuple[Occasion, ...] = (
          unsuits=_SLOPPY, specificity=2),
     _row("funeral", "Funeral", "funeral|cremation|memorial|memorial service|prayer meeting|condolence|wake|last rites|"
          "chautha|shraddh|uthala|mourning", FORMAL, "Formal", prefer="White, Off White, Cream, Beige, Grey, Black, Navy Blue",
-         avoid=_BRIGHT + ", Purple, Green, Silver, Metallic",
+         avoid=_BRIGHT + ", Purple, Green, Silver, Metallic, Blue, Teal, Sea Green, Lavender, Peach, Rust, Olive, Khaki",
          suits="Shirts, Trousers, Kurtas, Kurtis, Sarees, Churidar, Salwar, Formal Shoes, Flats, Dupatta",
          unsuits=_SLOPPY + ", Heels, Sunglasses, Jewellery Set, Earrings, Clutches, Dresses", specificity=3),
     _row("graduation", "Graduation", "graduation|convocation|commencement|graduation day", FORMAL, "Formal",
@@ -128,7 +128,8 @@ OCCASIONS: tuple[Occasion, ...] = (
          specificity=0),
     _row("house-party", "House party", "house party|get together|get-together|potluck|game night|sleepover|slumber party",
          RELAXED, "Casual", suits="Tshirts, Shirts, Tops, Jeans, Dresses, Casual Shoes, Flats", unsuits=_DRESSY, specificity=2),
-    _row("brunch", "Brunch", "brunch|lunch|cafe|café|coffee|coffee date|high tea|tea party", RELAXED, "Casual",
+    _row("brunch", "Brunch", ("brunch|lunch|cafe|café|coffee|coffee date|brunch date|lunch date|breakfast date|day date|"
+         "high tea|tea party"), RELAXED, "Casual",
          prefer="White, Beige, Blue, Pink, Yellow, Peach", suits="Shirts, Tshirts, Tops, Dresses, Jeans, Casual Shoes, Flats, "
          "Sandals, Sunglasses, Handbags", unsuits=_DRESSY),
     _row("festival-concert", "Concert or festival", "concert|gig|music festival|live show|live music|sunburn|lollapalooza|rave",

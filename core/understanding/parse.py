@@ -274,10 +274,8 @@ def parse(text: object, vocabulary: Vocabulary | None = None) -> Request:
         outfit = outfit or "outfit" in kinds
 
     occasion = max(reader.occasions, key=lambda o: o.specificity) if reader.occasions else None
-    season = season or month or (occasion.season if occasion else None)
-    weather += list(occasion.weather) if occasion else []
-    if season == "monsoon":
-        weather.append("rain")
+    season = season or month  # what the occasion implies (a ski trip: winter) stays on its row
+    weather += {"monsoon": ["rain"], "winter": ["cold"], "summer": ["hot"]}.get(season or "", [])
     unknown, query = _unknown_and_query(units, used)
     unknown += money.unknown
     budget = _final_budget(money, item_limits, reader.notices)

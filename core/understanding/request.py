@@ -126,8 +126,8 @@ class Request:
     text: str = ""
     wearer: Wearer = field(default_factory=Wearer)
     occasion: Occasion | None = None
-    season: str | None = None  # winter, summer, monsoon, autumn, spring (said, or implied by a month/place/occasion)
-    weather: tuple[str, ...] = ()  # cold, hot, rain
+    season: str | None = None  # winter, summer, monsoon, autumn, spring (said, or implied by a month; an occasion's is on its row)
+    weather: tuple[str, ...] = ()  # cold, hot, rain (said, or implied by a place or the monsoon)
     colours_wanted: tuple[str, ...] = ()  # not bound to one item
     colours_only: bool = False  # "only black", "all black"
     colours_excluded: tuple[str, ...] = ()

@@ -48,6 +48,20 @@ BRAND_NICKNAMES: dict[str, str] = {
     "red chief": "Red Chief", "woodlands": "Woodland", "sketchers": "Skechers", "reebock": "Reebok", "addidas": "ADIDAS",
 }
 
+# Brands shoppers ask for by name; one the catalogue does not stock is reported as not stocked
+# ("A Gucci handbag": no Gucci here), never silently dropped. Only with a catalogue's brand list.
+WELL_KNOWN_BRANDS: tuple[str, ...] = (
+    "Gucci", "Prada", "Louis Vuitton", "LV", "Chanel", "Hermes", "Dior", "Versace", "Armani", "Giorgio Armani",
+    "Burberry", "Balenciaga", "Fendi", "Valentino", "Givenchy", "Saint Laurent", "YSL", "Bottega Veneta",
+    "Michael Kors", "Coach", "Kate Spade", "Tory Burch", "Ralph Lauren", "Polo Ralph Lauren", "Hugo Boss", "Boss",
+    "Lacoste", "Tommy Hilfiger", "Calvin Klein", "Zara", "Uniqlo", "Mango", "Forever 21", "Gap", "Marks and Spencer",
+    "Levis", "Nike", "Adidas", "Puma", "Reebok", "Skechers", "Asics", "New Balance", "Under Armour", "Converse", "Vans",
+    "Crocs", "Birkenstock", "Dr Martens", "Timberland", "Clarks", "Bata", "Woodland", "Red Tape", "Fossil", "Titan",
+    "Fastrack", "Casio", "Rolex", "Omega", "Tissot", "Seiko", "Citizen", "Ray-Ban", "Oakley", "Wildcraft",
+    "Allen Solly", "Van Heusen", "Peter England", "Louis Philippe", "Raymond", "Fabindia", "Biba", "W", "Manyavar",
+    "Sabyasachi", "Anita Dongre", "Patagonia", "The North Face", "Columbia", "Decathlon", "Quechua",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -187,4 +201,10 @@ class Vocabulary:
         for nickname, brand in BRAND_NICKNAMES.items():
             if brand in known and phrase_key(nickname) not in words:
                 words[phrase_key(nickname)] = [Hit("brand", brand)]
+        if self.brands:  # a famous brand this catalogue does not carry: not stocked, said so
+            stocked = {b.casefold() for b in self.brands} | {n.casefold() for n, b in BRAND_NICKNAMES.items() if b in known}
+            for brand in WELL_KNOWN_BRANDS:
+                key = phrase_key(brand)
+                if brand.casefold() not in stocked and len(brand) > 2 and key not in words and not all(w in plain for w in key):
+                    words[key] = [Hit("ooc", (brand, ()))]
         return Lexicon({k: tuple(v) for k, v in words.items()}, {k: tuple(v) for k, v in exact.items()})

@@ -22,7 +22,7 @@ _NUMBER = r"\d{1,2}|" + "|".join(sorted((w for w in NUMBER_WORDS if " " not in w
 _AGES = (
     re.compile(rf"\b(?P<claim>(?P<n>{_NUMBER})\s*-?\s*(?:years?|yrs?|yr)\s*-?\s*old|(?P<n2>\d{{1,2}})\s*(?:yo|y/o|y\.o\.?)(?!\w))"),
     re.compile(rf"\b(?P<claim>(?:aged?|turning|turns|turned)\s*:?\s*(?P<n>{_NUMBER})(?:\s*(?:years?|yrs?))?)\b(?!\s*(?:k\b|,\d|%))"),
-    re.compile(r"\b(?:he|she|they|son|daughter|boy|girl|kid|child|nephew|niece|brother|sister)(?:'s|\s+is|\s+are)\s+(?P<claim>(?P<n>\d{1,2})(?:\s*(?:years?|yrs?))?)\b"
+    re.compile(r"\b(?:(?:he|she|they|son|daughter|boy|girl|kid|child|nephew|niece|brother|sister)(?:'s|\s+is|\s+are)|i'm|i\s+am|im)\s+(?P<claim>(?P<n>\d{1,2})(?:\s*(?:years?|yrs?))?)\b"
                r"(?!\s*(?:k\b|,\d|%|feet|foot|ft\b|inch|inches|cm|kg|kgs|lbs|'|\"|months?|weeks?|days?))"),
     re.compile(r"\b(?P<claim>(?P<n>\d{1,2})(?:st|nd|rd|th))\s+birthday"),
     re.compile(r"\bin\s+(?:his|her|their|my)\s+(?P<claim>(?P<decade>[1-9]0)'?s)\b"),
