@@ -437,7 +437,7 @@ def test_understood_chips(request_fields, chips):
 
 
 def test_tips_name_only_pieces_the_outfit_has():
-    from core.stylist.generate import tips_for_outfit
+    from core.stylist.advice import tips_for_outfit
 
     tips = ("Match your belt to your shoes for a clean line.", "Sunglasses and a small bag finish the look.",
             "Keep the palette to two colours.")
@@ -453,7 +453,7 @@ def test_tips_name_only_pieces_the_outfit_has():
     ("Shirts", "purple shirt"), ("Tshirts", "purple t-shirt"), ("Jeans", "purple jeans"), ("Trousers", "purple trousers"),
 ])
 def test_statement_tip_is_grammatical(article_type, expected):
-    from core.stylist.generate import statement_tip
+    from core.stylist.advice import statement_tip
 
     lines = {statement_tip({"article_type": article_type, "base_colour": "Purple", "id": i}) for i in range(40)}
     assert all(expected in line for line in lines)

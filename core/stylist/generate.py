@@ -16,55 +16,16 @@ import re
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from core.data.enrich import article_noun
-from core.data.groups import ARTICLE_TYPE_GROUP
-from core.files import stable_unit
-from core.stylist.compose import ACCESSORY_SLOTS, is_neutral, pair_harmony
+from core.stylist.advice import outfit_tips
+from core.stylist.compose import ACCESSORY_SLOTS, pair_harmony
 from core.stylist.occasions import occasion as occasion_row
 from core.stylist.prompts import GENERATE_SYSTEM, GENERATE_USER
+from core.stylist.rules import weather_of
+from core.stylist.state import StylistRequest
+from core.understanding.occasions import occasion_named
 
 TAG = re.compile(r"\[#(\d+)\]")
 MAX_PROMPT_MESSAGE = 1000
-
-
-# A tip that names a piece ("match your belt to your shoes") is given only when the outfit has it.
-PIECE_WORDS: dict[str, tuple[str, ...]] = {
-    "belt": ("Belts",), "watch": ("watches",), "sunglasses": ("eyewear",), "shades": ("eyewear",),
-    "cap": ("headwear",), "hat": ("headwear",), "bag": ("bags",), "handbag": ("bags",), "clutch": ("bags",),
-    "backpack": ("bags",), "earrings": ("jewellery",), "jewellery": ("jewellery",), "tie": ("Ties",),
-    "scarf": ("Scarves", "Stoles", "Mufflers", "Dupatta"), "jacket": ("Jackets", "Blazers", "Nehru Jackets", "Rain Jacket"),
-    "blazer": ("Blazers",), "shoes": ("footwear",), "heels": ("Heels",), "sneakers": ("Casual Shoes", "Sports Shoes"),
-}  # fmt: skip
-PIECE = re.compile(r"\b(" + "|".join(PIECE_WORDS) + r")(?:e?s)?\b", re.IGNORECASE)
-STATEMENT_TIPS = (
-    "Let the {piece} be the one statement piece.",
-    "The {piece} is what people will notice; keep everything else quiet.",
-    "Build the look around the {piece} and let the rest stay neutral.",
-)
-PLURAL_STATEMENT_TIPS = (
-    "Let the {piece} carry the colour; keep everything else quiet.",
-    "The {piece} are what people will notice; let the rest stay neutral.",
-)
-
-
-def has_piece(outfit: list[dict], word: str) -> bool:
-    kinds = PIECE_WORDS[word.lower()]
-    return any(p.get("article_type") in kinds or ARTICLE_TYPE_GROUP.get(p.get("article_type", "")) in kinds for p in outfit)
-
-
-def tips_for_outfit(tips: tuple[str, ...], outfit: list[dict]) -> list[str]:
-    """The occasion's tips, less those that name a piece the outfit does not have."""
-    return [tip for tip in tips if all(has_piece(outfit, m.group(1)) for m in PIECE.finditer(tip))]
-
-
-def statement_tip(pick: dict) -> str:
-    """One line about the outfit's colourful piece, grammatical for plural-only nouns (jeans, trousers),
-    its wording varied per product (a stable choice, so the same outfit reads the same)."""
-    noun = article_noun(pick["article_type"])
-    piece = f"{pick['base_colour'].lower()} {noun}"
-    plural = noun.endswith("s") and not noun.endswith(("ss", "us"))
-    options = PLURAL_STATEMENT_TIPS if plural else STATEMENT_TIPS
-    return options[int(stable_unit("statement", pick["id"]) * len(options))].format(piece=piece)
 
 
 def product_ref(product: dict) -> str:
@@ -118,10 +79,9 @@ def write_offline(req: dict, outfit: list[dict], alternatives: dict[str, list[di
     if harmony:
         lines += ["", f"**Why it works**: {harmony}; the look stays {' and '.join(occ.style)}."]
     lines += ["", "**Styling tips**"]
-    lines += [f"- {tip}" for tip in tips_for_outfit(occ.tips, outfit)]
-    statement = [p for p in outfit if not is_neutral(p["base_colour"])]
-    if statement:
-        lines.append(f"- {statement_tip(statement[0])}")
+    weather = weather_of(StylistRequest(**{k: v for k, v in req.items() if k in StylistRequest.model_fields}),
+                         occasion_named(req.get("occasion")))
+    lines += [f"- {tip}" for tip in outfit_tips(req, outfit, weather)]
     if alternatives:
         lines += ["", "**Alternatives**"]
         for slot, alts in alternatives.items():
