@@ -429,6 +429,8 @@ def test_an_item_sold_to_one_gender_implies_the_wearer(make_stylist, demo_catalo
      ["only Black", "no bags", "Winter"]),
     ({"item_colours": {"Casual Shoes": ["White"]}, "refinement": True}, ["refines the last answer", "White Casual Shoes"]),
     ({"occasion": "black-tie", "out_of_catalogue": ["tuxedo"], "child": True}, ["Black tie", "a child", "not stocked: tuxedo"]),
+    ({"occasion": "wedding-guest", "brands": ["Puma"], "excluded_brands": ["Nike"], "weather": ["rain"], "scope": "items",
+      "groups": ["footwear"]}, ["Wedding guest", "footwear", "Puma", "no Nike", "Rain", "just these items"]),
 ])
 def test_understood_chips(request_fields, chips):
     from core.stylist.explain import understood_chips

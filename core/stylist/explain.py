@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from core.understanding.occasions import occasion_named
+
 
 def rupees(amount: int | float) -> str:
     return f"₹{int(amount):,}"
@@ -24,7 +26,8 @@ def understood_chips(request: Mapping) -> list[str]:
     if request.get("refinement"):
         chips.append("refines the last answer")
     if request.get("occasion"):
-        chips.append(str(request["occasion"]).replace("-", " ").capitalize())
+        row = occasion_named(str(request["occasion"]))
+        chips.append(row.title if row else str(request["occasion"]).replace("-", " ").capitalize())
     if request.get("gender"):
         chips.append(str(request["gender"]))
     if request.get("age") is not None:
@@ -41,7 +44,11 @@ def understood_chips(request: Mapping) -> list[str]:
     chips += [f"no {c}" for c in request.get("excluded_colours") or ()]
     chips += [f"no {t}" for t in [*(request.get("excluded_article_types") or ()), *(request.get("excluded_groups") or ())]]
     chips += budget_chips(request)
+    chips += [str(b) for b in request.get("brands") or ()] + [f"no {b}" for b in request.get("excluded_brands") or ()]
     chips += [str(request[key]) for key in ("season", "usage") if request.get(key)]
+    chips += [str(w).capitalize() for w in request.get("weather") or ()]
+    if request.get("scope") == "items" and (request.get("article_types") or request.get("groups")):
+        chips.append("just these items")
     chips += [str(s) for s in request.get("style") or ()]
     if request.get("items"):
         chips.append(f"{request['items']} pieces")
