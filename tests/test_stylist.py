@@ -256,6 +256,18 @@ def test_refinements_in_one_thread(make_stylist, demo_catalog):
         assert_grounded(answer, demo_catalog)
 
 
+def test_a_refinement_that_changes_nothing_says_so(make_stylist):
+    from core.stylist.graph import UNCHANGED_NOTICE
+
+    stylist = make_stylist()
+    first = stylist.ask("casual outfit for women", thread_id="same")
+    again = stylist.ask("keep it under 10000000", thread_id="same")
+    assert [p.id for p in again.products] == [p.id for p in first.products]
+    assert UNCHANGED_NOTICE in again.notices and UNCHANGED_NOTICE not in first.notices
+    changed = stylist.ask("something different", thread_id="same")
+    assert UNCHANGED_NOTICE not in changed.notices
+
+
 def test_something_else_shows_other_products(make_stylist):
     stylist = make_stylist()
     first = stylist.ask("casual outfit for women", thread_id="x")

@@ -39,6 +39,7 @@ from core.stylist.understand import implied_gender, not_stocked_notices, underst
 from core.stylist.verify import AMOUNT, leaks_prompt, verify_answer, verify_outfit
 
 MAX_ATTEMPTS = 2
+UNCHANGED_NOTICE = "That changes nothing here: the outfit above already fits it, so it stays as it was."
 
 
 def analyzer_messages(message: str, previous: dict | None, previous_total: int) -> list:
@@ -142,6 +143,8 @@ def build_graph(chat_model: Any | None, retriever, checkpointer=None, *, analyze
             state["plan"], state["candidates"], req, usage=usage, favourites=favourites, occasion_title=title,
             keep_ids=keep,
         )  # fmt: skip
+        if keep and outfit and {int(p["id"]) for p in outfit} == set(keep):
+            notices.append(UNCHANGED_NOTICE)  # "in black" when it already is: said, not pretended
         return {"outfit": outfit, "alternatives": alternatives, "notices": notices}
 
     def generate(state: StylistState, config: RunnableConfig) -> dict:
