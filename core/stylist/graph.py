@@ -7,8 +7,8 @@ writer streams tokens (``stream_mode="messages"`` on the ``generate`` node). Any
 falls back to the offline step with a notice, and the model is not tried again that turn.
 ``verify`` either ends the turn or sends it back to ``generate`` once, offline, when the model's
 text could not be repaired. Products only ever come from the retriever: the model writes prose
-around ``[#id]`` tags. The offline ``analyze`` lays the shared parser's reading
-(``core.stylist.understand``) over today's, says what the catalogue does not stock, and, when nobody
+around ``[#id]`` tags. The offline ``analyze`` reads the message with the shared parser
+(``core.stylist.understand.read_message``), says what the catalogue does not stock, and, when nobody
 said who an outfit is for, sets ``request["question"]``: the turn then plans nothing and the
 answer is that one question.
 
@@ -28,14 +28,14 @@ from langgraph.graph import END, START, StateGraph
 from core.stylist.compose import compose_outfit
 from core.stylist.generate import write_offline, write_with_model
 from core.stylist.occasions import occasion as occasion_row
-from core.stylist.parse import Lexicon, RequestDraft, normalise_draft, parse_message
+from core.stylist.parse import Lexicon, RequestDraft, normalise_draft
 from core.stylist.plan import plan_outfit
 from core.stylist.prompts import ANALYZE_FORMAT, ANALYZE_SYSTEM, ANALYZE_USER, INJECTION_NOTICE
 from core.stylist.providers import describe_error, structured_analyzer
 from core.stylist.refine import apply_preferences, is_refinement, merge_refinement, missing_colours
 from core.stylist.retriever import retrieve_slots
 from core.stylist.state import StylistRequest, StylistState
-from core.stylist.understand import implied_gender, not_stocked_notices, understand, vocabulary_of, wearer_question
+from core.stylist.understand import implied_gender, not_stocked_notices, read_message, vocabulary_of, wearer_question
 from core.stylist.verify import AMOUNT, leaks_prompt, verify_answer, verify_outfit
 
 MAX_ATTEMPTS = 2
@@ -69,8 +69,8 @@ def build_graph(chat_model: Any | None, retriever, checkpointer=None, *, analyze
         previous = state.get("request") or None
         previous_outfit = state.get("outfit") or []
         notices = list(state.get("intake_notices") or [])
-        parsed, parse_notices, signals = parse_message(message, lexicon)
-        parsed, understood = understand(message, vocabulary, parsed)
+        parsed, understood, signals = read_message(message, vocabulary)
+        parse_notices = [n for n in understood.notices if not n.startswith("This catalogue has no ")]  # said below
         if signals["injection"]:
             notices.append(INJECTION_NOTICE)
         llm_down = False

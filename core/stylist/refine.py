@@ -13,7 +13,7 @@ from core.data.groups import ARTICLE_TYPE_GROUP
 from core.stylist.facts import CatalogFacts
 from core.stylist.parse import canonical_value
 from core.stylist.state import StylistRequest
-from core.stylist.vocabulary import NEAREST_COLOUR
+from core.understanding.colours import NEAREST_COLOUR
 
 CHEAPER_FACTOR = 0.85  # "make it cheaper": a budget 15% under the last outfit's total
 

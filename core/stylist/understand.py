@@ -1,21 +1,18 @@
-"""The shared request parser (``core.understanding``) read into the stylist's ``StylistRequest``.
+"""Message -> ``StylistRequest``: the shared request parser (``core.understanding``), in the stylist's terms.
 
-``understand(message, vocabulary, parsed)`` parses the message with ``core.understanding.parse``
-and overlays what that parser reads better onto the offline parser's ``parsed`` request: the
-wearer (a child becomes Boys/Girls, never an adult's gender), excluded colours (negation,
-pronouns), colours only, the budget (per item, a range, a minimum), items asked and excluded, and
-the occasion (mapped onto the stylist's own occasion rows). Fields the new parser leaves empty keep
-the offline parser's value. It also reports what the catalogue does not stock (with the nearest
-stocked type) and whether the wearer is unknown where it matters, so the stylist asks instead of
-guessing. Trade-off: two parsers run per turn (about a millisecond each) until the stylist's
-occasion table and planner read ``Request`` directly.
+``read_message`` is the stylist's only reader of free text: the same parser as search, its typed
+``Request`` turned into the plain request the graph keeps (see its docstring), plus the signals a
+follow-up needs ("cheaper", "something else", a refinement cue) and an injection flag. The helpers
+below ask the one question that matters when nobody said who the outfit is for, infer the wearer
+from items sold to one gender only, and word what the catalogue does not stock. Trade-off: the
+request is flattened (article types and groups, colours bound by type or group), which the planner
+and the checkpointed state need; the typed ``Request`` travels alongside for what is not flattened.
 """
 
 from __future__ import annotations
 
 import re
 
-from core.data.groups import ARTICLE_TYPE_GROUP
 from core.stylist.facts import CatalogFacts
 from core.stylist.state import StylistRequest
 from core.understanding import Request, Vocabulary, parse
@@ -27,6 +24,29 @@ MONEY_CUE = re.compile(
     re.IGNORECASE,
 )
 CHILD_GENDER = {"Men": "Boys", "Women": "Girls", "Boys": "Boys", "Girls": "Girls"}
+ADULT_GENDER = {"Boys": "Men", "Girls": "Women"}
+PIECES = re.compile(r"\b(\d|one|two|three|four|five|six|single)\s+(?:items?|pieces?|things?|products?)\b")
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "single": 1}
+REFINEMENT_CUES = re.compile(
+    r"\b(?:instead|cheaper|less\s+expensive|pricier|that|it|same|also|add|swap|change|replace|"
+    r"different|another|other|else|more|less|without|but|make|keep|switch|too|again|what\s+about|"
+    r"how\s+about|remove|drop|skip|lose|only|just)\b"
+)
+CHEAPER = re.compile(
+    r"\b(?:cheaper|less\s+expensive|lower\s+(?:the\s+)?(?:price|budget|cost)|cut\s+(?:the\s+)?cost|save\s+money|"
+    r"too\s+(?:expensive|pricey|much))\b"
+)
+DIFFERENT = re.compile(
+    r"\b(?:something\s+else|different|other\s+options?|more\s+options?|another\s+(?:one|option|outfit|look)|"
+    r"show\s+me\s+more|alternatives?)\b"
+)
+INJECTION = re.compile(
+    r"ignore\s+(?:all\s+|any\s+|the\s+|your\s+|previous\s+|prior\s+|above\s+)*(?:instructions|rules|prompt)|"
+    r"system\s+prompt|developer\s+mode|jailbreak|disregard|reveal\s+(?:your|the)|"
+    r"(?:print|show|repeat|tell\s+me)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+)?(?:prompt|instructions|rules)|"
+    r"you\s+are\s+now|pretend\s+to\s+be|act\s+as\s+(?:a|an)\s+(?!stylist)",
+    re.IGNORECASE,
+)
 WHO_QUESTION = "Who is the outfit for: a man, a woman, a boy or a girl?"
 CHILD_QUESTION = "Is the outfit for a boy or a girl?"
 
@@ -37,51 +57,67 @@ def vocabulary_of(facts: CatalogFacts) -> Vocabulary:
                       brands=facts.brands, usages=facts.usages, seasons=facts.seasons)  # fmt: skip
 
 
-def understand(message: str, vocabulary: Vocabulary, parsed: StylistRequest) -> tuple[StylistRequest, Request]:
-    """``parsed`` with the shared parser's better readings laid over it, and that parser's ``Request``."""
+def read_message(message: str, vocabulary: Vocabulary) -> tuple[StylistRequest, Request, dict]:
+    """(request, the shared parser's ``Request``, signals) for one message, with no history.
+
+    The request is the shared parser's reading in the stylist's terms: the wearer (an age decides; "a
+    girl" without one is a young woman unless it is a school day), the occasion row, season and
+    weather, colours wanted, only and excluded (a family avoided as a whole, "nothing too flashy",
+    is a preference left to the occasion's palette, not a hard exclusion), the budget (per item, a
+    range, a minimum; a foreign amount only at a stated rate), the items asked for (each its own
+    slot), excluded or owned (context, never offered), brands, style words, out-of-catalogue asks.
+    ``signals`` says what the message does to a previous answer (a refinement cue, "cheaper",
+    "something else", an outfit word) and whether it tries to instruct the model.
+    """
     new = parse(message, vocabulary)
-    req = parsed.model_copy(deep=True)
-    wearer = new.wearer
-    if wearer.age is not None and wearer.gender:  # "I'm 18 and a boy": the age decides, not the word
-        req.gender = wearer.gender
-    elif wearer.gender and not (req.gender in ("Men", "Women") and wearer.gender in ("Boys", "Girls")):
-        req.gender = wearer.gender
-    if wearer.age is not None and not wearer.child and req.gender in ("Men", "Women"):
-        req.child = False
-    elif wearer.child and (wearer.age is not None or not {w.lower() for w in wearer.words} <= AMBIGUOUS_CHILD or not req.gender):
-        req.child = True
-        req.gender = CHILD_GENDER.get(req.gender or "")  # never an adult's item for a child
-    req.age = wearer.age
-    if new.occasion is not None:  # a row of the shared table; core.stylist.occasions dresses it
-        req.occasion = new.occasion.name
-    if new.season:
-        req.season = new.catalogue_season
+    text = " ".join(message.lower().replace("’", "'").split())
+    req = StylistRequest(query=message.strip()[:300])
+    _read_wearer(req, new)
+    req.occasion = new.occasion.name if new.occasion is not None else None
+    req.season = new.catalogue_season
     req.weather = list(new.weather)
-    req.brands, req.excluded_brands = list(new.brands), list(new.brands_excluded)
-    # a family avoided as a whole ("nothing too flashy") is a stylist's preference, not a hard exclusion
     family = {c for p in new.palettes if not p.wanted for c in p.colours}
-    excluded = [c for c in new.colours_excluded if c not in family]
-    if excluded:
-        req.excluded_colours = list(dict.fromkeys([*req.excluded_colours, *excluded]))
-        req.colours = [c for c in req.colours if c not in excluded]
-        req.item_colours = {k: [c for c in v if c not in excluded] for k, v in req.item_colours.items()}
-        req.item_colours = {k: v for k, v in req.item_colours.items() if v}
-    if new.colours_wanted:
-        req.colours = list(dict.fromkeys(c for c in new.colours_wanted if c not in req.excluded_colours))
+    req.excluded_colours = [c for c in new.colours_excluded if c not in family]
+    req.colours = [c for c in new.colours_wanted if c not in req.excluded_colours]
     req.colours_only = bool(new.colours_only and req.colours)
     _read_budget(req, new)
     _read_items(req, new)
-    if (new.items_only or not new.outfit) and new.items_asked and (req.article_types or req.groups):
+    req.brands, req.excluded_brands = list(new.brands), list(new.brands_excluded)
+    req.style = list(new.style)
+    if m := PIECES.search(text):
+        req.items = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS.get(m.group(1))
+    if req.occasion is None and not (req.article_types or req.groups) and {"formal", "formals"} & set(req.style):
+        req.occasion = "office"  # "something formal": office wear is what this catalogue has
+    if new.items_asked and (req.article_types or req.groups) and (new.items_only or not new.outfit):
         req.scope = "items"  # "a backpack for college": the backpack; "an outfit with a backpack": the outfit
     req.out_of_catalogue = [o.words for o in new.out_of_catalogue]
-    return req, new
+    signals = {
+        "cue": bool(new.cues) or bool(REFINEMENT_CUES.search(text)),
+        "cheaper": "cheaper" in new.cues or bool(CHEAPER.search(text)),
+        "different": "different" in new.cues or bool(DIFFERENT.search(text)),
+        "outfit": new.outfit,
+        "injection": bool(INJECTION.search(message)),
+        "asks_items": bool(req.article_types or req.groups),
+    }
+    return req, new, signals
+
+
+def _read_wearer(req: StylistRequest, new: Request) -> None:
+    wearer = new.wearer
+    req.gender, req.age, req.child = wearer.gender, wearer.age, wearer.child
+    ambiguous = wearer.child and wearer.age is None and {w.lower() for w in wearer.words} <= AMBIGUOUS_CHILD
+    if ambiguous and not (new.occasion is not None and new.occasion.name == "school"):
+        req.child = False  # "an outfit for a girl" is most often a young woman's
+        req.gender = ADULT_GENDER.get(wearer.gender or "", wearer.gender)
+    elif req.child:
+        req.gender = CHILD_GENDER.get(req.gender or "")  # never an adult's item for a child
 
 
 def _read_budget(req: StylistRequest, new: Request) -> None:
     budget = new.budget
     if not budget.given or budget.needs_rate:
-        return  # nothing said, or a foreign amount: today's parser reads it (with its stated rate)
-    if req.budget_max is None and req.budget_min is None and not MONEY_CUE.search(budget.text):
+        return  # nothing said, or a foreign amount without a rate: nothing guessed (the parser's notice says so)
+    if not MONEY_CUE.search(budget.text):
         return  # "my morning 10k" is a run, not a budget: a bare amount needs a money word
     if budget.per_item_max is not None or budget.per_item_min is not None:
         req.budget_max, req.budget_min, req.per_item = budget.per_item_max, budget.per_item_min, True
@@ -90,36 +126,23 @@ def _read_budget(req: StylistRequest, new: Request) -> None:
 
 
 def _read_items(req: StylistRequest, new: Request) -> None:
-    asked = [i for i in new.items_asked if i.article_types or i.group]
-    # today's parser keeps the items it already read; the shared one adds the kinds it missed
-    covered = {ARTICLE_TYPE_GROUP.get(t) for t in req.article_types} | set(req.groups)
+    excluded_types = {t for item in new.items_excluded for t in item.article_types}
+    asked = [i for i in new.items_asked if (i.article_types or i.group) and not set(i.article_types) & excluded_types]
     for item in asked:
-        group = item.group or next((ARTICLE_TYPE_GROUP.get(t) for t in item.article_types), None)
-        if group in covered:
-            continue
-        covered.add(group)
         if item.article_types:
             req.article_types = list(dict.fromkeys([*req.article_types, *item.article_types]))
             for article in item.article_types if item.colours else ():
                 req.item_colours[article] = list(item.colours)
-        elif group:
-            req.groups.append(group)
-    context = {t for item in new.context_items for t in item.article_types}  # "to go with a navy suit": owned
-    context_groups = {item.group for item in new.context_items if item.group and not item.article_types}
-    req.article_types = [t for t in req.article_types if t not in context]
-    req.groups = [g for g in req.groups if g not in context_groups]
-    req.item_colours = {t: cs for t, cs in req.item_colours.items() if t not in context}
-    excluded_types = {t for item in new.items_excluded for t in item.article_types}
-    req.asked_items = [list(item.article_types) or [item.group] for item in asked
-                       if not set(item.article_types) & excluded_types]
-    bound = {c for cs in req.item_colours.values() for c in cs}
-    req.colours = [c for c in req.colours if c not in bound]
+        elif item.group not in req.groups:
+            req.groups.append(item.group)
+            if item.colours:
+                req.item_colours[item.group] = list(item.colours)
+    req.asked_items = [list(item.article_types) or [item.group] for item in asked]
     for item in new.items_excluded:
         if item.article_types:
             req.excluded_article_types = list(dict.fromkeys([*req.excluded_article_types, *item.article_types]))
         elif item.group:
             req.excluded_groups = list(dict.fromkeys([*req.excluded_groups, item.group]))
-    req.article_types = [t for t in req.article_types if t not in req.excluded_article_types]
     req.groups = [g for g in req.groups if g not in req.excluded_groups]
 
 
