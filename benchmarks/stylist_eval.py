@@ -654,11 +654,22 @@ def _items_agree(label: list[str], parsed: list[str]) -> bool:
     return all(any(match(lab, got) for got in parsed) for lab in label) and all(any(match(lab, got) for lab in label) for got in parsed)
 
 
+# The labels' occasion names (OCCASIONS above, written before the parser's table) → the row of
+# core.understanding.occasions that files the same meaning; hyphen and underscore are the same.
+SAME_ROW = {"casual": "everyday", "travel": "vacation", "temple-visit": "temple", "swimming": "pool", "new-year": "party",
+            "kids-party": "party", "family-dinner": "dinner"}
+
+
+def occasion_key(name) -> str:
+    key = str(name).replace("_", "-")
+    return SAME_ROW.get(key, key)
+
+
 def field_right(name: str, label, parsed) -> bool:
     if parsed is None:
         return False
     if name == "occasion":
-        return parsed in (label if isinstance(label, list) else [label])
+        return occasion_key(parsed) in {occasion_key(o) for o in (label if isinstance(label, list) else [label])}
     if name == "weather":  # the parser lists every weather said ("cold", "rain"); the label names the one that matters
         return label in (parsed if isinstance(parsed, list) else [parsed])
     if name in ("colours_wanted", "colours_excluded"):

@@ -209,7 +209,7 @@ ITEMS = [
     ("a watch to go with a navy suit", {"items": ["Watches"], "context": ["Suits:Navy Blue"], "ooc": []}),
     ("a belt to match my brown shoes", {"items": ["Belts"], "context": ["footwear:Brown"]}),
     ("a t-shirt to go with my Nike leather shoes", {"items": ["Tshirts"], "context": ["footwear"], "brands": set(), "style": set()}),
-    ("white sneakers and a blue denim jacket", {"items": ["Casual Shoes/Sports Shoes:White", "Jackets:Blue"]}),
+    ("white sneakers and a blue denim jacket", {"items": ["Casual Shoes:White", "Jackets:Blue"]}),
     ("black or brown formal shoes", {"items": ["Formal Shoes:Black/Brown"], "wanted": set()}),
     ("a purse", {"items": ["Handbags/Wallets/Clutches"]}),
     ("specs and a tee", {"items": ["Sunglasses", "Tshirts"]}),

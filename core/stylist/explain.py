@@ -44,6 +44,8 @@ def understood_chips(request: Mapping) -> list[str]:
     chips += [f"no {c}" for c in request.get("excluded_colours") or ()]
     chips += [f"no {t}" for t in [*(request.get("excluded_article_types") or ()), *(request.get("excluded_groups") or ())]]
     chips += budget_chips(request)
+    if request.get("currency") not in (None, "INR") and request.get("rate"):
+        chips.append(f"converted from {request['currency']} at ₹{request['rate']:g}")
     chips += [str(b) for b in request.get("brands") or ()] + [f"no {b}" for b in request.get("excluded_brands") or ()]
     chips += [str(request[key]) for key in ("season", "usage") if request.get(key)]
     chips += [str(w).capitalize() for w in request.get("weather") or ()]

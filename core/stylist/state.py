@@ -55,6 +55,8 @@ class StylistRequest(BaseModel):
     budget_max: int | None = Field(None, description="INR, for the whole outfit unless per_item")
     budget_min: int | None = None
     per_item: bool = False
+    currency: str = Field("INR", description="the currency the shopper wrote (amounts above are INR)")
+    rate: float | None = Field(None, description="INR per unit of that currency, as the shopper stated it")
     style: list[str] = Field(default_factory=list, description="style words: elegant, sporty, ...")
     brands: list[str] = Field(default_factory=list, description="brands asked for (catalogue spelling)")
     excluded_brands: list[str] = Field(default_factory=list)

@@ -86,9 +86,13 @@ def read_message(message: str, vocabulary: Vocabulary) -> tuple[StylistRequest, 
     req.style = list(new.style)
     if m := PIECES.search(text):
         req.items = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS.get(m.group(1))
-    if req.occasion is None and not (req.article_types or req.groups) and {"formal", "formals"} & set(req.style):
+    for missing in new.out_of_catalogue:  # "a ski jacket": not stocked, said so; the nearest stocked type is offered
+        if missing.nearest and missing.nearest not in req.article_types:
+            req.article_types.append(missing.nearest)
+            req.asked_items.append([missing.nearest])
+    if req.occasion is None and new.outfit and not (req.article_types or req.groups) and {"formal", "formals"} & set(req.style):
         req.occasion = "office"  # "something formal": office wear is what this catalogue has
-    if new.items_asked and (req.article_types or req.groups) and (new.items_only or not new.outfit):
+    if (new.items_asked or new.out_of_catalogue) and (req.article_types or req.groups) and (new.items_only or not new.outfit):
         req.scope = "items"  # "a backpack for college": the backpack; "an outfit with a backpack": the outfit
     req.out_of_catalogue = [o.words for o in new.out_of_catalogue]
     signals = {
@@ -115,6 +119,7 @@ def _read_wearer(req: StylistRequest, new: Request) -> None:
 
 def _read_budget(req: StylistRequest, new: Request) -> None:
     budget = new.budget
+    req.currency, req.rate = budget.currency, budget.rate
     if not budget.given or budget.needs_rate:
         return  # nothing said, or a foreign amount without a rate: nothing guessed (the parser's notice says so)
     if not MONEY_CUE.search(budget.text):

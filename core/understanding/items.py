@@ -50,7 +50,7 @@ ITEM_WORDS: dict[str, tuple[str, ...]] = {
     "romper": ("Rompers",), "clothing set": ("Clothing Set",), "swimsuit": ("Swimwear",), "swimwear": ("Swimwear",),
     "bikini": ("Swimwear",), "swimming costume": ("Swimwear",), "swim trunks": ("Swimwear",),
     # footwear
-    "sneakers": ("Casual Shoes", "Sports Shoes"), "sneaker": ("Casual Shoes", "Sports Shoes"),
+    "sneakers": ("Casual Shoes",), "sneaker": ("Casual Shoes",),
     "trainers": ("Sports Shoes", "Casual Shoes"), "running shoes": ("Sports Shoes",), "jogging shoes": ("Sports Shoes",),
     "gym shoes": ("Sports Shoes",), "training shoes": ("Sports Shoes",), "trekking shoes": ("Sports Shoes",),
     "hiking shoes": ("Sports Shoes",), "walking shoes": ("Sports Shoes", "Casual Shoes"),

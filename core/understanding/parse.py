@@ -276,6 +276,7 @@ def parse(text: object, vocabulary: Vocabulary | None = None) -> Request:
     occasion = max(reader.occasions, key=lambda o: o.specificity) if reader.occasions else None
     season = season or month  # what the occasion implies (a ski trip: winter) stays on its row
     weather += {"monsoon": ["rain"], "winter": ["cold"], "summer": ["hot"]}.get(season or "", [])
+    season = season or ("winter" if "cold" in weather else "summer" if "hot" in weather else None)  # a heatwave: summer
     unknown, query = _unknown_and_query(units, used)
     unknown += money.unknown
     budget = _final_budget(money, item_limits, reader.notices)
