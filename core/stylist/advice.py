@@ -81,13 +81,22 @@ OCCASION_TIPS: dict[str, tuple[str, ...]] = {
     "ski": ("Layer up: a warm base, a mid layer and a jacket on top.",),
     "monsoon-commute": ("Quick-dry fabrics and shoes that do not mind puddles.",),
     "picnic": ("Sitting on grass: comfortable bottoms and flat shoes.",),
-    "everyday": ("Start from a neutral base and add one colour you like.", "Clean shoes lift even the simplest outfit."),
+    "everyday": ("Start from a neutral base and add one colour you like.", "Clean shoes lift even the simplest outfit.",
+                 "Roll the sleeves once for an easy, finished look.", "A good fit matters more than the label."),
     "gym": ("Breathable fabrics and shoes made for training.",),
     "running": ("Running shoes with cushioning matter more than the rest of the kit.",),
     "yoga": ("Fitted pieces that stay put when you bend; you will practise barefoot.",),
     "cycling": ("Fitted bottoms stay clear of the chain.",),
     "sport": ("Dress for the sport: shoes made for it come first.",),
 }  # fmt: skip
+
+# No occasion named: general lines, one chosen per outfit.
+GENERAL_TIPS = (
+    "Start from a neutral base and add one colour you like.", "Clean shoes lift even the simplest outfit.",
+    "A good fit matters more than the label: check the shoulders and the length.",
+    "Tuck, half-tuck or leave it out: pick one and the look reads as intended.",
+    "Match the formality of the shoes to the rest: they set the tone first.",
+)
 
 # A tip that names a piece is given only when the outfit has one.
 PIECE_WORDS: dict[str, tuple[str, ...]] = {
@@ -187,7 +196,7 @@ def _colour_tips(outfit: list[dict]) -> list[str]:
 def outfit_tips(req: dict, outfit: list[dict], weather: set[str] = frozenset(), limit: int = 3) -> list[str]:
     """At most ``limit`` tips for this outfit: occasion, pieces, season, colours (see the module docstring)."""
     name = req.get("occasion")
-    lines = OCCASION_TIPS.get(name or "") or occasion_row(name).tips
+    lines = OCCASION_TIPS.get(name or "") or (occasion_row(name).tips if name else GENERAL_TIPS)
     occasion_tips = tips_for_outfit(tuple(lines), outfit)
     tips = [_pick(tuple(occasion_tips), "occasion", outfit)] if occasion_tips else []
     tips += _piece_tips(outfit, weather)
