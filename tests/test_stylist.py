@@ -401,6 +401,10 @@ def test_cli_plain_output_and_errors(cli, capsys):
         ("College fest outfit for a girl", {"gender": "Women", "child": False}),  # "a girl" without an age: a young woman
         ("Outfit for a girl for school", {"gender": "Girls", "child": True}),  # ... but not on a school day
         ("A tuxedo for a black-tie dinner", {"out_of_catalogue": ["tuxedo"], "occasion": "black-tie"}),
+        ("A backpack for college, not black", {"scope": "items", "occasion": "college"}),  # an accessory: just it
+        ("A white kurta for a puja", {"scope": "outfit", "occasion": "puja"}),  # a garment: the look around it
+        ("just a kurta for a puja", {"scope": "items"}),
+        ("A ski jacket for a ski trip, I'm a woman", {"article_types": ["Jackets"], "out_of_catalogue": ["ski jacket"]}),
     ],
 )
 def test_the_shared_parser_fills_the_request(message, expected):

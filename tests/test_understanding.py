@@ -123,6 +123,10 @@ STAKEHOLDER = [
 
 WEARER = [
     ("for my wife", {"gender": "Women", "age": None, "child": False}),
+    ("I'm a man, looking for an outfit for my wife", {"gender": "Women"}),  # the one it is for, not the one asking
+    ("Dinner with my girlfriend's parents, I'm a man", {"gender": "Men"}),  # a self-description beats a mention
+    ("gift for my husband, I am a woman", {"gender": "Men"}),
+    ("First day at college, I'm 18 and a boy", {"gender": "Men", "age": 18, "child": False}),
     ("my 8-year-old daughter", {"gender": "Girls", "age": 8, "child": True}),
     ("a gift for him", {"gender": "Men"}),
     ("she loves pastels", {"gender": "Women", "wanted": set(PALETTES["pastel"]) & {c for _, _, c, *_ in ROWS}}),

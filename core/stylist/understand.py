@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from core.data.groups import ARTICLE_TYPE_GROUP
 from core.stylist.facts import CatalogFacts
 from core.stylist.state import StylistRequest
 from core.understanding import Request, Vocabulary, parse
@@ -92,8 +93,9 @@ def read_message(message: str, vocabulary: Vocabulary) -> tuple[StylistRequest, 
             req.asked_items.append([missing.nearest])
     if req.occasion is None and new.outfit and not (req.article_types or req.groups) and {"formal", "formals"} & set(req.style):
         req.occasion = "office"  # "something formal": office wear is what this catalogue has
-    if (new.items_asked or new.out_of_catalogue) and (req.article_types or req.groups) and (new.items_only or not new.outfit):
-        req.scope = "items"  # "a backpack for college": the backpack; "an outfit with a backpack": the outfit
+    if (new.items_asked or new.out_of_catalogue) and (req.article_types or req.groups) and (new.items_only or not new.outfit) \
+            and (new.items_only or req.occasion is None or not _has_garment(req)):
+        req.scope = "items"  # "a backpack for college", "white sneakers": just those; "a kurta for a puja": a look around it
     req.out_of_catalogue = [o.words for o in new.out_of_catalogue]
     signals = {
         "cue": bool(new.cues) or bool(REFINEMENT_CUES.search(text)),
@@ -104,6 +106,12 @@ def read_message(message: str, vocabulary: Vocabulary) -> tuple[StylistRequest, 
         "asks_items": bool(req.article_types or req.groups),
     }
     return req, new, signals
+
+
+def _has_garment(req: StylistRequest) -> bool:
+    """A piece that makes the body of an outfit (a top, a bottom, a dress), which a look is built around."""
+    groups = {ARTICLE_TYPE_GROUP.get(t) for t in req.article_types} | set(req.groups)
+    return bool(groups & {"topwear", "bottomwear", "dress"})
 
 
 def _read_wearer(req: StylistRequest, new: Request) -> None:
@@ -162,8 +170,8 @@ def wearer_question(req: StylistRequest, new: Request, previous: dict | None) ->
 
 def implied_gender(req: StylistRequest, facts: CatalogFacts) -> str | None:
     """The gender the asked items are made for ("a saree": Women), when the catalogue sells them to one only."""
-    if req.gender or req.child or not req.article_types:
-        return None
+    if req.gender or req.child or not req.article_types or req.out_of_catalogue:
+        return None  # a stand-in for a thing not stocked says nothing about who asked
     counts = {g: sum(facts.counts.get((g, t), 0) for t in req.article_types) for g in ("Men", "Women")}
     total = sum(facts.count(t) for t in req.article_types)
     best = max(counts, key=counts.get)

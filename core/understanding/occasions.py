@@ -209,7 +209,7 @@ OCCASIONS: tuple[Occasion, ...] = (
          prefer="White, Yellow, Blue, Green, Pink, Peach", suits="Tshirts, Shirts, Tops, Dresses, Shorts, Jeans, Sandals, "
          "Casual Shoes, Sunglasses, Caps, Hat", unsuits=_DRESSY),
     _row("everyday", "Everyday", "everyday|daily wear|day to day|weekend|hangout|hanging out|errands|shopping|movie|movies|mall|"
-         "commute|commuting|casual|casual outfit|casual look|casual wear",
+         "commute|commuting|casual|casual wear",
          CASUAL, "Casual", suits="Tshirts, Shirts, Tops, Kurtis, Jeans, Shorts, Casual Shoes, Sandals, Flip Flops, Watches",
          unsuits=_DRESSY, specificity=0),
     # -- sport ------------------------------------------------------------------------------------

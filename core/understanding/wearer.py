@@ -30,6 +30,10 @@ _AGES = (
 )
 
 
+_FOR = re.compile(r"\b(?:for|to|gift(?:ing)?)\s+(?:my|our|a|an|the|his|her|their)?\s*(?:\w+\s+)?$")  # "for my (little) son"
+_SELF = re.compile(r"\b(?:i'?m|i\s+am|im)\s+(?:a|an)?\s*(?:\w+\s+)?$")  # "I'm a (young) man"
+
+
 @dataclass(frozen=True)
 class Age:
     """An age said in the text, at characters ``start..end`` (the span the budget reader must skip)."""
@@ -85,7 +89,10 @@ def resolve_wearer(mentions: list[Mention], ages: list[Age], text: str, adult_oc
     (a graduation, an interview) makes a son or daughter without an age an adult."""
     named = [m for m in mentions if m.kind != "pronoun" and m.sex != "u"]
     wearers = [m for m in named if not m.host or _age_near(m, ages, text)]
-    primary = next((m for m in wearers if m.sex), wearers[0] if wearers else None)  # "my teenage son": the son
+    # "an outfit for my wife" names the wearer; "I'm a man" does when nobody else is named for; else the first
+    recipient = next((m for m in wearers if m.sex and _FOR.search(text[:m.start])), None)
+    itself = next((m for m in wearers if m.sex and _SELF.search(text[:m.start])), None)
+    primary = recipient or itself or next((m for m in wearers if m.sex), wearers[0] if wearers else None)
     pronouns = [m for m in mentions if m.kind == "pronoun"]
     unisex = any(m.sex == "u" for m in mentions)
     if primary is None and not pronouns and not ages:
