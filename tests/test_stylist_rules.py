@@ -111,3 +111,23 @@ def test_two_items_of_one_group_are_two_slots(facts):
 def test_a_colour_bound_to_a_group_goes_to_that_slot(facts):
     slots, _ = plan(facts, occasion="dinner", gender="Men", groups=["footwear"], item_colours={"footwear": ["White"]})
     assert slots["footwear"]["colours"] == ["White"] and slots["top"]["colours"] == []
+
+
+def test_a_slot_the_occasion_has_no_use_for_goes(facts):
+    slots, _ = plan(facts, occasion="yoga", gender="Women")
+    assert "footwear" not in slots and {"top", "bottom"} <= set(slots)  # yoga is barefoot
+
+
+def test_more_formal_leans_every_unnamed_piece_formal(facts):
+    slots, _ = plan(facts, occasion="everyday", gender="Men", usage="Formal", refinement=True)
+    assert slots["top"]["article_types"][0] == "Shirts" and slots["footwear"]["article_types"][0] == "Formal Shoes"
+    slots, _ = plan(facts, occasion="office", gender="Men", usage="Casual", refinement=True)
+    assert slots["top"]["article_types"][0] == "Tshirts" or "Tshirts" not in STOCK["Men"]
+
+
+@pytest.mark.parametrize("text, shift", [("make it more formal", 1), ("something dressier", 1), ("too casual", 1),
+                                         ("more casual please", -1), ("less formal", -1), ("formal outfit", 0)])
+def test_formality_shifts(text, shift):
+    from core.stylist.understand import formality_shift
+
+    assert formality_shift(text) == shift

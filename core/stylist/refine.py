@@ -85,6 +85,9 @@ def merge_refinement(
     if new.items:
         merged.items = new.items
     merged.style = list(dict.fromkeys([*merged.style, *new.style]))
+    if signals.get("formality"):  # "more formal": formal pieces and the formal usage first; "more casual": the reverse
+        merged.usage = "Formal" if signals["formality"] > 0 else "Casual"
+        notices.append("Dressed it up: formal pieces first." if signals["formality"] > 0 else "Dressed it down: relaxed pieces first.")
     if signals.get("different"):
         merged.excluded_ids = list(dict.fromkeys([*merged.excluded_ids, *(int(p["id"]) for p in previous_outfit)]))
     return merged, notices

@@ -10,6 +10,7 @@ weather, in place, and returns the notices to show:
 - cold (winter, a ski trip, "in Manali in December"): a warm layer is added (a blazer or sweater
   when it is formal, a jacket or sweatshirt otherwise) and shorts, sandals and flip-flops go;
   heat drops the warm layers; rain adds rain wear (when stocked) and drops heels and clutches;
+- "more formal" / "more casual" (``usage``): pieces the person did not name lean that way;
 - black tie: a man's outfit gets a formal jacket layer when the catalogue has one;
 - widening: each slot the planner chose says which types retrieval may fall back to
   (``fallback_types``) when its own find nothing, so a relaxed slot stays suitable;
@@ -42,6 +43,12 @@ RAIN_WEAR = ("Rain Jacket", "Rain Trousers", "Umbrellas")
 RAIN_UNSUITABLE = frozenset({"Heels", "Booties", "Clutches", "Flats"})
 NEUTRAL_ACCESSORY_COLOURS = frozenset({"Black", "Brown", "Tan", "Coffee Brown", "Navy Blue", "Grey", "White", "Silver", "Steel"})
 PALETTE_EXEMPT = frozenset({"watches", "jewellery", "eyewear"})
+FORMALITY_TYPES = {  # most formal (or most relaxed) first, per group
+    "Formal": ("Shirts", "Blazers", "Trousers", "Formal Shoes", "Heels", "Flats", "Belts", "Ties", "Handbags", "Clutches",
+               "Kurtas", "Sarees", "Dresses", "Watches"),
+    "Casual": ("Tshirts", "Tops", "Jeans", "Shorts", "Casual Shoes", "Sandals", "Flip Flops", "Backpacks", "Handbags",
+               "Caps", "Dresses", "Watches"),
+}
 
 
 def weather_of(req: StylistRequest, row: Occasion | None) -> set[str]:
@@ -81,7 +88,9 @@ def apply_rules(slots: list[dict], req: StylistRequest, facts: CatalogFacts) -> 
     # a follow-up keeps what was shown: the rules may add a piece ("it gets chilly"), never swap one
     free = [s for s in slots if _free(s)] if not req.refinement else []
     if row is not None:
-        _suitable_types(free, row, gender, facts, excluded)
+        dropped = _suitable_types(free, row, gender, facts, excluded)
+        slots = [s for s in slots if s not in dropped]
+        free = [s for s in free if s not in dropped]
     weather = weather_of(req, row)
     if "cold" in weather:
         slots, cold_notices = _cold(slots, free, row, gender, facts, excluded)
@@ -98,6 +107,12 @@ def apply_rules(slots: list[dict], req: StylistRequest, facts: CatalogFacts) -> 
         layers = _available([t for t in FORMAL_LAYERS if t in row.suits or t == "Blazers"], gender, facts, excluded)
         if layers:
             slots.insert(1, _layer_slot(layers))
+    if req.usage in FORMALITY_TYPES:  # "make it more formal": every piece not named leans that way (asked: beats the row)
+        for slot in slots:
+            if not slot.get("requested"):
+                leaning = _available([t for t in FORMALITY_TYPES[req.usage] if facts.group(t) == slot["group"]],
+                                     gender, facts, excluded)
+                slot["article_types"] = leaning or slot["article_types"]
     if row is not None:
         _palette(slots, row, req)
     _fallbacks(free, row, weather, gender, facts, excluded)
@@ -119,16 +134,21 @@ def _fallbacks(free: list[dict], row: Occasion | None, weather: set[str], gender
         slot["fallback_types"] = [t for t in pool if t not in unsuitable | hot] or list(slot["article_types"])
 
 
-def _suitable_types(slots: list[dict], row: Occasion, gender: str | None, facts: CatalogFacts, excluded: set[str]) -> None:
+def _suitable_types(slots: list[dict], row: Occasion, gender: str | None, facts: CatalogFacts, excluded: set[str]) -> list[dict]:
+    """Bend each slot to the row's suitable types; returns the slots the occasion has no use for (yoga: shoes)."""
     unsuitable = set(row.unsuits)
+    dropped = []
     for slot in slots:
         suited = _available([t for t in row.suits if facts.group(t) == slot["group"]], gender, facts, excluded)
         both = [t for t in slot["article_types"] if t in suited]
         if both:
             slot["article_types"] = both
+        elif not suited and set(slot["article_types"]) <= unsuitable:
+            dropped.append(slot)
         else:
             group = [t for t in facts.types_in_group(slot["group"], gender) if t not in excluded]
             _keep(slot, unsuitable, suited or group)
+    return dropped
 
 
 def _cold(slots: list[dict], free: list[dict], row: Occasion | None, gender: str | None, facts: CatalogFacts,

@@ -26,6 +26,10 @@ MONEY_CUE = re.compile(
 )
 CHILD_GENDER = {"Men": "Boys", "Women": "Girls", "Boys": "Boys", "Girls": "Girls"}
 ADULT_GENDER = {"Boys": "Men", "Girls": "Women"}
+SHIFT = re.compile(
+    r"\b(?:(?P<dir>more|less|bit|little|lot|too)\s+(?P<word>formal|casual|dressy|smart|relaxed)\b|"
+    r"(?P<up>dressier|smarter|fancier|classier|sharper|dress\s+it\s+up)\b|(?P<down>dress\s+it\s+down|comfier|chiller)\b)"
+)
 PIECES = re.compile(r"\b(\d|one|two|three|four|five|six|single)\s+(?:items?|pieces?|things?|products?)\b")
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "single": 1}
 REFINEMENT_CUES = re.compile(
@@ -97,7 +101,11 @@ def read_message(message: str, vocabulary: Vocabulary) -> tuple[StylistRequest, 
             and (new.items_only or req.occasion is None or not _has_garment(req)):
         req.scope = "items"  # "a backpack for college", "white sneakers": just those; "a kurta for a puja": a look around it
     req.out_of_catalogue = [o.words for o in new.out_of_catalogue]
+    shift = formality_shift(text)
+    if shift and new.occasion is not None and new.occasion.name == "everyday" and "casual" in text:
+        req.occasion = None  # "more casual" says how, not where
     signals = {
+        "formality": shift,
         "cue": bool(new.cues) or bool(REFINEMENT_CUES.search(text)),
         "cheaper": "cheaper" in new.cues or bool(CHEAPER.search(text)),
         "different": "different" in new.cues or bool(DIFFERENT.search(text)),
@@ -106,6 +114,20 @@ def read_message(message: str, vocabulary: Vocabulary) -> tuple[StylistRequest, 
         "asks_items": bool(req.article_types or req.groups),
     }
     return req, new, signals
+
+
+def formality_shift(text: str) -> int:
+    """+1 for "more formal", "dressier", "too casual"; -1 for "more casual", "less formal"; else 0."""
+    m = SHIFT.search(text)
+    if m is None:
+        return 0
+    if m.group("up"):
+        return 1
+    if m.group("down"):
+        return -1
+    formal = m.group("word") in ("formal", "dressy", "smart")
+    more = m.group("dir") in ("more", "bit", "little", "lot")
+    return 1 if formal == more else -1
 
 
 def _has_garment(req: StylistRequest) -> bool:

@@ -49,6 +49,7 @@ ITEM_WORDS: dict[str, tuple[str, ...]] = {
     "churidar set": ("Kurta Sets",), "jumpsuit": ("Jumpsuit",), "playsuit": ("Jumpsuit", "Rompers"),
     "romper": ("Rompers",), "clothing set": ("Clothing Set",), "swimsuit": ("Swimwear",), "swimwear": ("Swimwear",),
     "bikini": ("Swimwear",), "swimming costume": ("Swimwear",), "swim trunks": ("Swimwear",),
+    "swimming trunks": ("Swimwear",), "trunks": ("Swimwear",), "swim shorts": ("Swimwear",), "swimming shorts": ("Swimwear",),
     # footwear
     "sneakers": ("Casual Shoes",), "sneaker": ("Casual Shoes",),
     "trainers": ("Sports Shoes", "Casual Shoes"), "running shoes": ("Sports Shoes",), "jogging shoes": ("Sports Shoes",),

@@ -214,17 +214,17 @@ OCCASIONS: tuple[Occasion, ...] = (
          unsuits=_DRESSY, specificity=0),
     # -- sport ------------------------------------------------------------------------------------
     _row("gym", "Gym", "gym|workout|work out|working out|training|weights|crossfit|fitness|exercise|hiit|zumba|aerobics",
-         CASUAL, "Sports", suits=_SPORT_WEAR + ", Duffel Bag", unsuits=_DRESSY + ", Jeans, Casual Shoes, Flip Flops"),
+         CASUAL, "Sports", suits=_SPORT_WEAR + ", Duffel Bag", unsuits=_DRESSY + ", Jeans, Casual Shoes, Flip Flops, Flats, Sandals"),
     _row("running", "Running", "running|run|runs|jog|jogging|marathon|half marathon|sprint|morning run|5k run|10k run|"
          "5k race|10k race", CASUAL, "Sports",
-         suits=_SPORT_WEAR, unsuits=_DRESSY + ", Jeans, Casual Shoes, Flip Flops, Sandals", specificity=2),
+         suits=_SPORT_WEAR, unsuits=_DRESSY + ", Jeans, Casual Shoes, Flip Flops, Sandals, Flats", specificity=2),
     _row("yoga", "Yoga", "yoga|pilates|meditation|stretching", CASUAL, "Sports",
-         suits="Tshirts, Tops, Track Pants, Leggings, Capris, Shorts", unsuits=_DRESSY + ", Jeans, Sports Shoes, Watches",
+         suits="Tshirts, Tops, Track Pants, Leggings, Capris, Shorts", unsuits=_DRESSY + ", Jeans, Sports Shoes, Watches, Flats, Flip Flops, Sandals, Casual Shoes",
          specificity=2),
     _row("cycling", "Cycling", "cycling|cycle|cycle ride|bike ride|biking|bicycle|spin class", CASUAL, "Sports",
-         suits=_SPORT_WEAR + ", Sunglasses", unsuits=_DRESSY + ", Sarees, Dresses, Skirts, Flip Flops", specificity=2),
+         suits=_SPORT_WEAR + ", Sunglasses", unsuits=_DRESSY + ", Sarees, Dresses, Skirts, Flip Flops, Flats", specificity=2),
     _row("sport", "Sport", "sport|sports|football|cricket|tennis|badminton|basketball|squash|volleyball|golf|match|match day",
-         CASUAL, "Sports", suits=_SPORT_WEAR, unsuits=_DRESSY + ", Jeans"),
+         CASUAL, "Sports", suits=_SPORT_WEAR, unsuits=_DRESSY + ", Jeans, Flats, Flip Flops"),
 )
 OCCASION_BY_NAME: dict[str, Occasion] = {o.name: o for o in OCCASIONS}
 
