@@ -15,7 +15,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from core.errors import FashionError
 from core.stylist.understand import read_message, vocabulary_of
-from core.stylist.compose import outfit_harmony, pair_harmony
+from core.stylist.harmony import outfit_harmony, pair_harmony
 from core.stylist.facts import compatible_genders
 from core.stylist.graph import build_graph
 from core.stylist.prompts import GENERATE_SYSTEM

@@ -1,4 +1,10 @@
-"""Styling advice written from the outfit itself: tips and reasons that fit the pieces that are there.
+"""Styling advice written from the outfit itself: reasons and tips that fit the pieces that are there.
+
+``reason_for(slot, product, picks, req, usage, occasion)`` says why one product is in the outfit
+from its own attributes: how formal it is against the occasion (its catalogue usage), its colour
+against the colour asked for or the piece it pairs with (the harmony rule, ``core.stylist.harmony``),
+its season against the weather, its role (a warm layer, a belt that matches the shoes), and the
+budget when one was set.
 
 ``outfit_tips(req, outfit)`` picks at most three tips, in order of how specific they are: one about
 the occasion (a line of ``OCCASION_TIPS`` for the shared table's row, else the outfit shape's own),
@@ -17,14 +23,9 @@ import re
 from core.data.enrich import article_noun
 from core.data.groups import ARTICLE_TYPE_GROUP
 from core.files import stable_unit
+from core.stylist.harmony import ACCESSORY_SLOTS, COOL_METALS, NEUTRALS, WARM_METALS, pair_harmony
 from core.stylist.occasions import occasion as occasion_row
 
-NEUTRALS = frozenset({
-    "Black", "White", "Grey", "Grey Melange", "Charcoal", "Navy Blue", "Beige", "Cream", "Off White", "Tan", "Brown",
-    "Khaki", "Taupe", "Nude", "Skin", "Coffee Brown", "Mushroom Brown", "Silver", "Steel",
-})  # fmt: skip
-WARM_METALS = frozenset({"Gold", "Bronze", "Copper"})
-COOL_METALS = frozenset({"Silver", "Steel"})
 BROWNS = frozenset({"Brown", "Tan", "Coffee Brown", "Mushroom Brown"})
 LAYERS = frozenset({"Jackets", "Sweaters", "Sweatshirts", "Blazers", "Nehru Jackets", "Shrug", "Waistcoat", "Rain Jacket"})
 
@@ -204,3 +205,71 @@ def outfit_tips(req: dict, outfit: list[dict], weather: set[str] = frozenset(), 
         tips.append(_pick(SEASON_TIPS["hot"], "hot", outfit))
     tips += _colour_tips(outfit)
     return tips_for_outfit(tuple(dict.fromkeys(tips)), outfit)[:limit]
+
+
+# -- why one product is in the outfit ------------------------------------------------------------
+FIT_PHRASES = (
+    "{a_described}, right for {occasion}",
+    "{a_described} that suits {occasion}",
+    "{a_described}: the register {occasion} calls for",
+)
+LOOSE_PHRASES = (
+    "{a_described} that still works for {occasion}",
+    "{a_described}, relaxed but fine for {occasion}",
+)
+PAIR_PHRASES = (
+    "{colour} with the {other}: {rule}",
+    "the {colour} sits well with the {other} ({rule})",
+)
+BUDGET_PHRASES = ("₹{price:,} keeps it within budget", "at ₹{price:,} it leaves room in the budget")
+SEASON_WORDS = {"Winter": "made for winter", "Summer": "light enough for summer", "Fall": "right for the monsoon months"}
+
+
+def _with_article(phrase: str, plural: bool) -> str:
+    if plural:
+        return phrase
+    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
+
+
+def _an(title: str) -> str:
+    return ("an " if title[:1].lower() in "aeiou" else "a ") + title
+
+
+def reason_for(slot: dict, product: dict, picks: list[tuple[dict, dict]], req: dict, usage: str | None,
+               occasion_title: str) -> str:
+    """Why ``product`` fills ``slot``, from its attributes (see the module docstring); stable wording per product."""
+    noun = article_noun(product["article_type"])
+    plural = _plural(noun)
+    style = (product.get("usage") or "").lower()
+    described = noun if not style or noun.lower().startswith(style) else f"{style} {noun}"
+    key = str(product["id"])
+    bits = []
+    if not occasion_title:
+        bits.append(_with_article(described, plural))
+    else:
+        phrases = FIT_PHRASES if usage and product.get("usage") == usage else LOOSE_PHRASES
+        bits.append(phrases[int(stable_unit("fit", key) * len(phrases))].format(
+            a_described=_with_article(described, plural), occasion=_an(occasion_title)))
+    colour = product["base_colour"]
+    by_type = {p["article_type"]: p for _, p in picks}
+    shoes = next((p for _, p in picks if ARTICLE_TYPE_GROUP.get(p["article_type"]) == "footwear"), None)
+    if colour in slot.get("colours", []):
+        bits.append(f"in the {colour.lower()} you asked for")
+    elif product["article_type"] == "Belts" and shoes and (colour == shoes["base_colour"] or {colour, shoes["base_colour"]} <= BROWNS):
+        bits.append(f"{colour.lower()} to match the {piece_name(shoes)}")
+    else:
+        others = [(s, p) for s, p in picks if p["id"] != product["id"] and s["name"] not in ACCESSORY_SLOTS]
+        if others:
+            _, other = others[0]
+            _, rule = pair_harmony(colour, other["base_colour"])
+            bits.append(PAIR_PHRASES[int(stable_unit("pair", key) * len(PAIR_PHRASES))].format(
+                colour=colour.lower(), other=piece_name(other), rule=rule))
+    if slot.get("name") == "layer" and "Belts" not in by_type:
+        bits.append("a warm layer to put on or take off")
+    elif req.get("season") and product.get("season") == req["season"] and req["season"] in SEASON_WORDS:
+        bits.append(SEASON_WORDS[req["season"]])
+    if req.get("budget_max") and not req.get("per_item") and "budget" not in slot.get("relaxed", []):
+        bits.append(BUDGET_PHRASES[int(stable_unit("budget", key) * len(BUDGET_PHRASES))].format(price=int(product["price"])))
+    if slot.get("relaxed"):
+        bits.append("nearest match (" + ", ".join(slot["relaxed"]) + " relaxed)")
+    return "; ".join(bits)

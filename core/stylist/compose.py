@@ -1,91 +1,41 @@
-"""Candidates per slot -> one outfit (plus alternatives), by rules, not by chance.
+"""Candidates per slot -> one outfit (plus alternatives), by rules, not by chance, within every hard constraint.
 
-Each product scores its retrieval similarity plus small bonuses (the occasion's usage, the
-season, a favourite colour). An outfit scores the sum of its products plus the colour harmony of
-every pair of pieces, and the best outfit that respects the hard constraints wins: the budget
-(whole outfit, or per item), the gender, the excluded colours and the excluded products, all
-already enforced by retrieval's filters and re-checked here. Ties break by lower total price,
-then by product id, so the same candidates always give the same outfit.
+Hard constraints per product are ``core.stylist.constraints.allowed`` (retrieval's post-filter too,
+so alternatives keep them); per outfit, the budget (``_fits``): the total within [min, max], or every
+product when ``per_item``; an alternative is judged swapped in.
 
-Colour harmony rules (pair score, applied to every pair of pieces; accessories count half):
+Each product scores its retrieval similarity plus small bonuses (the occasion's usage and preferred
+colours, the season, a favourite colour, a child's own product for a child); an outfit, the sum of
+its products plus the colour harmony of every pair of pieces (``core.stylist.harmony``). Ties break
+by lower total price, then by product id, so the same candidates always give the same outfit.
+Each pick's reason is written by ``core.stylist.advice.reason_for``.
 
-1. A neutral (black, white, grey, navy, beige, brown, tan, cream, ...) goes with anything: +0.10.
-2. Two neutrals are safe: +0.05.
-3. Metals do not mix: gold/bronze/copper with silver/steel: -0.10.
-4. Two pieces in the same non-neutral colour: 0 (monochrome is a choice; +0.08 if "monochrome").
-5. Analogous colours (hues within 60 degrees on the colour wheel, e.g. blue and teal): +0.06.
-6. Complementary colours (150-210 degrees apart, e.g. blue and orange): +0.02, +0.08 if "bold".
-7. Any other pair of strong colours clashes: -0.15.
-8. "Multi" (print) pieces only pair cleanly with neutrals: -0.10 with any other colour.
-9. Whole outfit: more than two distinct strong colours: -0.20 (one statement, one accent).
-
-Trade-off: exhaustive search over the top ``TOP_PER_SLOT`` candidates per slot (at most 6^5 =
-7,776 outfits, a few milliseconds) instead of a learned compatibility model.
+Search: every combination of the slots' pools at once, as a numpy grid (at most ``MAX_COMBOS``). A
+pool is the ``TOP_PER_SLOT`` best plus, under a budget, the best within the slot's fair share and the
+cheapest, so an in-budget outfit is found whenever the candidates allow one; only then is the nearest
+offered, labelled as such. Trade-off: exhaustive search over short pools, not a learned model.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
+from collections.abc import Collection
+from math import prod
 
-NEUTRALS = {
-    "Black", "White", "Grey", "Grey Melange", "Charcoal", "Navy Blue", "Beige", "Cream", "Off White",
-    "Tan", "Brown", "Khaki", "Taupe", "Nude", "Skin", "Coffee Brown", "Mushroom Brown", "Silver", "Steel",
-}  # fmt: skip
-WARM_METALS = {"Gold", "Bronze", "Copper"}
-COOL_METALS = {"Silver", "Steel"}
-HUE = {  # degrees on the colour wheel for the strong colours
-    "Red": 0, "Rose": 345, "Maroon": 350, "Burgundy": 345, "Rust": 20, "Orange": 30, "Peach": 25,
-    "Mustard": 50, "Yellow": 60, "Gold": 50, "Bronze": 35, "Copper": 25, "Lime Green": 90,
-    "Olive": 75, "Green": 120, "Sea Green": 150, "Teal": 180, "Turquoise Blue": 185, "Blue": 220,
-    "Purple": 280, "Lavender": 270, "Mauve": 300, "Magenta": 310, "Pink": 330, "Metallic": 50,
-}  # fmt: skip
-ACCESSORY_SLOTS = {"watch", "eyewear", "jewellery", "headwear", "belt"}
+import numpy as np
+
+from core.stylist.advice import reason_for
+from core.stylist.constraints import allowed, child_product, wearer
+from core.stylist.harmony import ACCESSORY_SLOTS, HUE, NEUTRALS, is_neutral, pair_harmony
+
 DROPPABLE_SLOTS = ACCESSORY_SLOTS | {"bag"}
-TOP_PER_SLOT = 6
+TOP_PER_SLOT = 6  # the best products of a slot ...
+FAIR_PER_SLOT = 3  # ... plus, under a budget, the best within its fair share ...
+CHEAP_PER_SLOT = 2  # ... and the cheapest
+MAX_COMBOS = 60_000  # outfits scored at most (a few milliseconds)
+PREFER_BONUS = 0.05  # a colour the occasion prefers
+CHILD_BONUS = 0.1  # for a child, a child's product over a Unisex one
 ALTERNATIVES_PER_SLOT = 2
-
-
-def is_neutral(colour: str) -> bool:
-    return colour in NEUTRALS
-
-
-def pair_harmony(a: str, b: str, style: tuple[str, ...] = ()) -> tuple[float, str]:
-    """(score, rule) for two colours; see the module docstring for the rules."""
-    if (a in WARM_METALS and b in COOL_METALS) or (b in WARM_METALS and a in COOL_METALS):
-        return -0.10, "mixed metals"
-    if is_neutral(a) and is_neutral(b):
-        return 0.05, "two neutrals"
-    if is_neutral(a) or is_neutral(b):
-        return 0.10, "a neutral anchors the colour"
-    if "Multi" in (a, b):
-        return (-0.10, "a print with a second colour") if a != b else (0.0, "two prints")
-    if a == b:
-        return (0.08 if "monochrome" in style else 0.0), "tonal"
-    ha, hb = HUE.get(a), HUE.get(b)
-    if ha is None or hb is None:
-        return 0.0, "unrated"
-    gap = abs(ha - hb) % 360
-    gap = min(gap, 360 - gap)
-    if gap <= 60:
-        return 0.06, "analogous colours"
-    if 150 <= gap <= 210:
-        return (0.08 if "bold" in style else 0.02), "complementary colours"
-    return -0.15, "clashing colours"
-
-
-def outfit_harmony(pieces: list[tuple[str, str]], style: tuple[str, ...] = ()) -> float:
-    """Sum of pair scores (accessory pairs at half weight) and the statement-colour rule."""
-    score = 0.0
-    for (slot_a, col_a), (slot_b, col_b) in itertools.combinations(pieces, 2):
-        value, _ = pair_harmony(col_a, col_b, style)
-        weight = 0.5 if slot_a in ACCESSORY_SLOTS or slot_b in ACCESSORY_SLOTS else 1.0
-        score += weight * value
-    strong = {c for s, c in pieces if not is_neutral(c) and s not in ACCESSORY_SLOTS}
-    if len(strong) > 2:
-        score -= 0.20
-    return score
-
 
 COLOUR_WORDS = re.compile(r"\b(" + "|".join(sorted((*NEUTRALS, *HUE, "Multi"), key=len, reverse=True)) + r")\b", re.IGNORECASE)
 STICKY_BONUS = 0.2  # a refinement keeps the pieces it does not change
@@ -97,8 +47,8 @@ def name_disagrees(product: dict) -> bool:
     return bool(named) and product.get("base_colour", "").lower() not in named
 
 
-def item_score(product: dict, req: dict, usage: str | None, favourites: set[str], *,
-               colour_matters: bool = False, keep: frozenset[int] = frozenset()) -> float:
+def item_score(product: dict, req: dict, usage: str | None, favourites: set[str], *, colour_matters: bool = False,
+               keep: frozenset[int] = frozenset(), prefer: Collection[str] = ()) -> float:
     score = float(product.get("score", 0.0))
     if product["id"] in keep:
         score += STICKY_BONUS
@@ -108,71 +58,113 @@ def item_score(product: dict, req: dict, usage: str | None, favourites: set[str]
         score += 0.15
     if req.get("season") and product.get("season") == req["season"]:
         score += 0.05
-    if product.get("base_colour") in favourites:
-        score += 0.08
+    colour = product.get("base_colour")
+    score += 0.08 * (colour in favourites) + PREFER_BONUS * (colour in prefer)
+    score += CHILD_BONUS * bool(wearer(req)[0] and child_product(product))  # a child's own watch, not a Unisex one
     if {"cheap", "affordable"} & set(req.get("style", [])) and req.get("budget_max"):
         score -= 0.1 * product["price"] / req["budget_max"]
     return score
 
 
+def _within(price: float, low: int | None, high: int | None) -> bool:
+    return (low is None or price >= low) and (high is None or price <= high)
+
+
 def _fits(products: list[dict], req: dict) -> bool:
-    budget = req.get("budget_max")
-    if budget is None:
-        return True
+    """Within the budget: every product's price (``per_item``) or else the total, between min and max."""
+    low, high = req.get("budget_min"), req.get("budget_max")
     if req.get("per_item"):
-        return all(p["price"] <= budget for p in products)
-    return sum(p["price"] for p in products) <= budget
+        return all(_within(p["price"], low, high) for p in products)
+    return _within(sum(p["price"] for p in products), low, high)
 
 
-def _one_gender(products) -> bool:
-    """No men's piece in a women's outfit: at most one gender besides Unisex."""
-    return len({p.get("gender") for p in products} - {"Unisex", ""}) <= 1
+def _sold_to(product: dict) -> str:  # who the piece is for ("Palm Tree Kids Boy Jeans", filed as Men's: Boys)
+    kid = child_product(product)
+    return "" if kid == "Kids" or product.get("gender") == "Unisex" and not kid else kid or product.get("gender") or ""
 
 
-def _best(plan: list[dict], pools: dict[str, list[dict]], scores: dict[int, float], req: dict,
-          *, budget: bool = True) -> tuple[float, list[dict]] | None:
-    names = [s["name"] for s in plan]
-    style = tuple(req.get("style", []))
-    best_key, best = None, None
-    for combo in itertools.product(*(pools[n] for n in names)):
-        if (budget and not _fits(list(combo), req)) or not _one_gender(combo):
-            continue
-        total = sum(p["price"] for p in combo)
-        value = sum(scores[p["id"]] for p in combo) + outfit_harmony(
-            [(n, p["base_colour"]) for n, p in zip(names, combo)], style
-        )
-        key = (round(value, 9), -total, tuple(-p["id"] for p in combo))
-        if best_key is None or key > best_key:
-            best_key, best = key, list(combo)
-    return (best_key[0], best) if best is not None else None
+def _one_gender(products) -> bool:  # no men's piece in a women's outfit: one gender besides Unisex
+    return len({_sold_to(p) for p in products} - {""}) <= 1
 
 
-def _reason(slot: dict, product: dict, picks: list[tuple[dict, dict]], req: dict, usage: str | None, occasion_title: str) -> str:
-    bits = []
-    kind = product["article_type"].lower()
-    style = (product.get("usage") or "").lower()
-    described = kind if not style or kind.startswith(style) else f"{style} {kind}"
-    a = "an" if occasion_title[:1] in "aeiou" else "a"
-    if not occasion_title:
-        bits.append(described)
-    elif usage and product.get("usage") == usage:
-        bits.append(f"{described}, right for {a} {occasion_title}")
-    else:
-        bits.append(f"{described} that also works for {a} {occasion_title}")
-    colour = product["base_colour"]
-    if colour in slot.get("colours", []):
-        bits.append(f"in the {colour.lower()} you asked for")
-    else:
-        others = [(s, p) for s, p in picks if p["id"] != product["id"] and s["name"] not in ACCESSORY_SLOTS]
-        if others:
-            other_slot, other = others[0]
-            _, rule = pair_harmony(colour, other["base_colour"])
-            bits.append(f"{colour.lower()} with the {other['base_colour'].lower()} {other_slot['name']}: {rule}")
-    if req.get("budget_max") and not req.get("per_item") and "budget" not in slot.get("relaxed", []):
-        bits.append(f"₹{product['price']:,} keeps it within budget")
-    if "relaxed" in slot and slot["relaxed"]:
-        bits.append("nearest match (" + ", ".join(slot["relaxed"]) + " relaxed)")
-    return "; ".join(bits)
+def _grid(names: list[str], options: list[list[dict]], scores: dict[int, float], style: tuple[str, ...]):
+    """Every outfit of one product per slot, as numpy arrays over the grid of choices: (score with the
+    colour harmony of ``outfit_harmony``, each slot's price, one gender)."""
+    n, codes = len(options), {"": 0}
+    axes = lambda *slots: [len(options[i]) if i in slots else 1 for i in range(n)]  # noqa: E731
+    along = lambda i, values: np.asarray(values, dtype=np.float64).reshape(axes(i))  # noqa: E731
+    value = sum(along(i, [scores[p["id"]] for p in o]) for i, o in enumerate(options))
+    prices = [along(i, [p["price"] for p in o]) for i, o in enumerate(options)]
+    gender = [along(i, [codes.setdefault(_sold_to(p), len(codes)) for p in o]) for i, o in enumerate(options)]
+    strong = [along(i, [-1 if is_neutral(p["base_colour"]) or names[i] in ACCESSORY_SLOTS
+                        else codes.setdefault(p["base_colour"], len(codes)) for p in o]) for i, o in enumerate(options)]  # fmt: skip
+    consistent, distinct = np.ones(axes(*range(n)), dtype=bool), 0
+    harmony: dict[tuple[str, str], float] = {}
+    for b in range(n):
+        new_colour = strong[b] >= 0
+        for a in range(b):
+            weight = 0.5 if names[a] in ACCESSORY_SLOTS or names[b] in ACCESSORY_SLOTS else 1.0
+            pairs = [[harmony.setdefault((p["base_colour"], q["base_colour"]), pair_harmony(p["base_colour"], q["base_colour"], style)[0])
+                      for q in options[b]] for p in options[a]]  # fmt: skip
+            value = value + weight * np.asarray(pairs).reshape(axes(a, b))
+            consistent = consistent & ((gender[a] == 0) | (gender[b] == 0) | (gender[a] == gender[b]))
+            new_colour = new_colour & (strong[a] != strong[b])
+        distinct = distinct + new_colour
+    return value - 0.20 * (distinct > 2), prices, consistent
+
+
+def _pick(options: list[list[dict]], ok: np.ndarray, rank: np.ndarray, key) -> list[dict]:
+    """Among the allowed (``ok``) outfits of the lowest ``rank``, the one ``key`` puts first."""
+    rank = np.broadcast_to(np.where(ok, rank, np.inf), ok.shape)
+    return min(([options[i][j] for i, j in enumerate(at)] for at in np.argwhere(rank == rank.min())), key=key)
+
+
+def _best(plan: list[dict], pools: dict[str, list[dict]], scores: dict[int, float], req: dict) -> tuple[float, list[dict]] | None:
+    """(score, products) of the best outfit within the budget (``_fits``), or None."""
+    names, each = [s["name"] for s in plan], req.get("per_item")
+    low, high = req.get("budget_min"), req.get("budget_max")
+    options = [[p for p in pools[n] if not each or _within(p["price"], low, high)] for n in names]
+    if not all(options):
+        return None
+    value, prices, ok = _grid(names, options, scores, tuple(req.get("style", [])))
+    if not each:
+        ok = ok & (sum(prices) >= (-np.inf if low is None else low)) & (sum(prices) <= (np.inf if high is None else high))
+    if not ok.any():
+        return None
+    rounded = np.round(value, 9)
+    picked = _pick(options, ok, -rounded, lambda c: (sum(p["price"] for p in c), [-p["id"] for p in c]))
+    return float(rounded[tuple(options[i].index(p) for i, p in enumerate(picked))]), picked
+
+
+def _nearest(plan: list[dict], pools: dict[str, list[dict]], scores: dict[int, float], req: dict) -> list[dict] | None:
+    """The one-gender outfit nearest the budget (the cheapest when every one is dearer), or None."""
+    options = [pools[s["name"]] for s in plan]
+    _, prices, ok = _grid([s["name"] for s in plan], options, scores, ())
+    low, high = req.get("budget_min") or 0, req.get("budget_max")
+    gap = lambda t: np.maximum(t - (np.inf if high is None else high), 0) + np.maximum(low - t, 0)  # noqa: E731
+    miss = sum(gap(p) for p in prices) if req.get("per_item") else gap(sum(prices))
+    return _pick(options, ok, miss, lambda c: (sum(p["price"] for p in c), [p["id"] for p in c])) if ok.any() else None
+
+
+def _pools(plan: list[dict], candidates: dict[str, list[dict]], req: dict, score, *, wide: bool = False) -> dict[str, list[dict]]:
+    """Each slot's allowed candidates, best first: the ``TOP_PER_SLOT`` best (``wide``: all, as many as
+    ``MAX_COMBOS`` allows) and, under a budget, the best within the slot's fair share and the cheapest."""
+    budgeted = req.get("budget_max") is not None or req.get("budget_min") is not None
+    ranked, keep = {}, {}
+    for slot in plan:
+        pool = [p for p in candidates.get(slot["name"], []) if allowed(p, req, slot, slot.get("relaxed", ()))]
+        pool.sort(key=lambda p: (-score(p, slot), p["price"], p["id"]))
+        low, high = slot.get("share") or (None, None)
+        fair = [p["id"] for p in pool if _within(p["price"], low, high)][:FAIR_PER_SLOT]
+        cheap = [p["id"] for p in sorted(pool, key=lambda p: (p["price"], -score(p, slot), p["id"]))][:CHEAP_PER_SLOT]
+        keep[slot["name"]] = {*fair, *cheap} if budgeted else set()
+        if pool:
+            ranked[slot["name"]] = pool
+    pick = lambda top: {n: [p for i, p in enumerate(pool) if i < top or p["id"] in keep[n]] for n, pool in ranked.items()}  # noqa: E731
+    top = max(map(len, ranked.values()), default=1) if wide else TOP_PER_SLOT
+    while top > 1 and prod(len(pool) for pool in pick(top).values()) > MAX_COMBOS:
+        top -= 1
+    return pick(top)
 
 
 def compose_outfit(
@@ -180,77 +172,60 @@ def compose_outfit(
     favourites: tuple[str, ...] = (), occasion_title: str = "day out", keep_ids: tuple[int, ...] = (),
 ) -> tuple[list[dict], dict[str, list[dict]], list[str]]:
     """(outfit picks, alternatives per slot, notices). A pick is the product dict plus slot/reason."""
-    notices: list[str] = []
-    fav = set(favourites)
-    scores: dict[int, float] = {}
-    pools: dict[str, list[dict]] = {}
-    excluded = set(req.get("excluded_colours", []))
-    for slot in plan:
-        pool = [p for p in candidates.get(slot["name"], []) if p["base_colour"] not in excluded]
-        matters = bool(slot.get("colours"))
-        for p in pool:
-            scores[p["id"]] = item_score(p, req, usage, fav, colour_matters=matters, keep=frozenset(keep_ids))
-        pool.sort(key=lambda p: (-scores[p["id"]], p["price"], p["id"]))
-        if pool:
-            pools[slot["name"]] = pool[:TOP_PER_SLOT]
+    notices, fav, scores = [], set(favourites), {}
+
+    def score(product: dict, slot: dict) -> float:
+        if product["id"] not in scores:
+            scores[product["id"]] = item_score(product, req, usage, fav, colour_matters=bool(slot.get("colours")),
+                                               keep=frozenset(keep_ids), prefer=slot.get("prefer_colours") or ())  # fmt: skip
+        return scores[product["id"]]
+
+    pools = _pools(plan, candidates, req, score)
     active = [s for s in plan if s["name"] in pools]
 
-    # over budget: drop optional slots, then accessories, never the core pieces
-    found = _best(active, pools, scores, req)
-    dropped: list[str] = []
-    over_budget = False
-    while found is None and active:
+    found, dropped, over_budget = _best(active, pools, scores, req), [], False
+    if found is None and active:  # none among the best: among every candidate
+        pools = _pools(plan, candidates, req, score, wide=True)
+        found = _best(active, pools, scores, req)
+    while found is None and active:  # drop optional slots, then accessories, never the core or requested pieces
         victim = next((s for s in reversed(active) if s["optional"]), None)
-        victim = victim or next((s for s in reversed(active) if s["name"] in DROPPABLE_SLOTS), None)
+        victim = victim or next((s for s in reversed(active) if s["name"] in DROPPABLE_SLOTS and not s.get("requested")), None)
         if victim is None:
             break
         active = [s for s in active if s is not victim]
         dropped.append(victim["name"])
         found = _best(active, pools, scores, req) if active else None
-    if found is None and active:
-        # nothing fits: the nearest offer is the cheapest consistent outfit, labelled as such
-        cheap = {n: sorted(pool, key=lambda p: (p["price"], -scores[p["id"]]))[:TOP_PER_SLOT] for n, pool in pools.items()}
-        combos = [list(c) for c in itertools.product(*(cheap[s["name"]] for s in active)) if _one_gender(c)]
-        if combos:
-            found = (0.0, min(combos, key=lambda c: (sum(p["price"] for p in c), [p["id"] for p in c])))
-            over_budget = True
-    budget = req.get("budget_max")
+    if found is None and active and (nearest := _nearest(active, pools, scores, req)):
+        found, over_budget = (0.0, nearest), True  # nothing fits: the nearest, labelled as such
+    budget, low = req.get("budget_max"), req.get("budget_min")
     if dropped and found and not over_budget:
-        notices.append(f"A complete outfit does not fit a budget of ₹{budget:,}; I left out: {', '.join(dropped)}.")
+        why = f"does not fit a budget of ₹{budget:,}" if budget is not None else "does not come together"
+        notices.append(f"A complete outfit {why}; I left out: {', '.join(dropped)}.")
     if over_budget:
         total = sum(p["price"] for p in found[1])
-        what = "any piece" if req.get("per_item") else "this outfit"
-        notices.append(
-            f"Nothing in the catalogue fits a budget of ₹{budget:,} for {what}; "
-            f"the nearest (cheapest) I can offer costs ₹{total:,} in total."
-        )
+        words = f"₹{low:,} to ₹{budget:,}" if low and budget else f"₹{budget:,}" if budget else f"at least ₹{low:,}"
+        notices.append(f"Nothing in the catalogue fits a budget of {words} for {'any piece' if req.get('per_item') else 'this outfit'}; "
+                       f"the nearest{' (cheapest)' if budget and total > budget else ''} I can offer costs ₹{total:,} in total.")
     if not found:
         return [], {}, notices
     _, products = found
     pairs = list(zip(active, products))
     outfit = []
     for slot, product in pairs:
-        pick = dict(product)
-        pick["slot"] = slot["name"]
-        pick["relaxed"] = list(slot.get("relaxed", []))
-        too_dear = not req.get("per_item") or product["price"] > (req.get("budget_max") or 0)
+        pick = dict(product, slot=slot["name"], relaxed=list(slot.get("relaxed", [])))
+        too_dear = not req.get("per_item") or not _within(product["price"], low, budget)
         if over_budget and too_dear and "budget" not in pick["relaxed"]:
             pick["relaxed"].append("budget")
-        pick["reason"] = _reason(dict(slot, relaxed=pick["relaxed"]), product, pairs, req, usage, occasion_title)
+        pick["reason"] = reason_for(dict(slot, relaxed=pick["relaxed"]), product, pairs, req, usage, occasion_title)
         outfit.append(pick)
 
+    # an alternative is one that, swapped into the outfit, keeps every constraint
     alternatives: dict[str, list[dict]] = {}
-    chosen = {p["id"] for p in products}
+    chosen, swap = {p["id"] for p in products}, lambda i, alt: products[:i] + [alt] + products[i + 1:]
     for i, (slot, _product) in enumerate(pairs):
-        others = []
-        for alt in pools[slot["name"]]:
-            if alt["id"] in chosen:
-                continue
-            swapped = products[:i] + [alt] + products[i + 1:]
-            if _fits(swapped, req):
-                others.append(dict(alt, slot=slot["name"], reason="", relaxed=list(slot.get("relaxed", []))))
-            if len(others) >= ALTERNATIVES_PER_SLOT:
-                break
-        if others:
-            alternatives[slot["name"]] = others
+        fitting = [a for a in pools[slot["name"]] if a["id"] not in chosen and _fits(swap(i, a), req) and _one_gender(swap(i, a))]
+        if fitting:
+            relaxed = list(slot.get("relaxed", []))
+            alternatives[slot["name"]] = [dict(a, slot=slot["name"], reason="", relaxed=[*relaxed])
+                                          for a in fitting[:ALTERNATIVES_PER_SLOT]]  # fmt: skip
     return outfit, alternatives, notices

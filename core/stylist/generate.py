@@ -17,7 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from core.stylist.advice import outfit_tips
-from core.stylist.compose import ACCESSORY_SLOTS, pair_harmony
+from core.stylist.harmony import ACCESSORY_SLOTS, pair_harmony
 from core.stylist.occasions import occasion as occasion_row
 from core.stylist.prompts import GENERATE_SYSTEM, GENERATE_USER
 from core.stylist.rules import weather_of

@@ -219,7 +219,8 @@ OCCASIONS: tuple[Occasion, ...] = (
          "5k race|10k race", CASUAL, "Sports",
          suits=_SPORT_WEAR, unsuits=_DRESSY + ", Jeans, Casual Shoes, Flip Flops, Sandals, Flats", specificity=2),
     _row("yoga", "Yoga", "yoga|pilates|meditation|stretching", CASUAL, "Sports",
-         suits="Tshirts, Tops, Track Pants, Leggings, Capris, Shorts", unsuits=_DRESSY + ", Jeans, Sports Shoes, Watches, Flats, Flip Flops, Sandals, Casual Shoes",
+         suits="Tshirts, Tops, Track Pants, Leggings, Capris, Shorts", unsuits=_DRESSY + ", Jeans, Sports Shoes, Watches, Flats, "
+         "Flip Flops, Sandals, Casual Shoes",
          specificity=2),
     _row("cycling", "Cycling", "cycling|cycle|cycle ride|bike ride|biking|bicycle|spin class", CASUAL, "Sports",
          suits=_SPORT_WEAR + ", Sunglasses", unsuits=_DRESSY + ", Sarees, Dresses, Skirts, Flip Flops, Flats", specificity=2),
