@@ -47,3 +47,23 @@ def test_a_layer_tip_only_when_it_is_cold():
 def test_the_same_outfit_reads_the_same_and_at_most_three_tips():
     first = outfit_tips({"occasion": "date"}, FORMAL, {"hot"})
     assert first == outfit_tips({"occasion": "date"}, FORMAL, {"hot"}) and 1 <= len(first) <= 3
+
+
+def test_reasons_come_from_the_products_own_attributes():
+    from core.stylist.advice import reason_for
+
+    trousers = {**pick(2, "bottom", "Trousers", "Grey"), "usage": "Formal", "price": 1999, "season": "Winter"}
+    shirt = {**pick(1, "top", "Shirts", "White"), "usage": "Formal", "price": 999}
+    pairs = [({"name": "top"}, shirt), ({"name": "bottom"}, trousers)]
+    reason = reason_for({"name": "bottom", "colours": []}, trousers, pairs, {"season": "Winter", "budget_max": 5000}, "Formal",
+                        "funeral")
+    assert reason.startswith("formal trousers") and "a funeral" in reason  # plural: no "a formal trousers"
+    assert "white shirt" in reason and "made for winter" in reason and "₹1,999" in reason
+    asked = reason_for({"name": "top", "colours": ["White"]}, shirt, pairs, {}, "Formal", "interview")
+    assert asked.startswith("a formal shirt") and "an interview" in asked and "the white you asked for" in asked
+    belt = {**pick(4, "belt", "Belts", "Black"), "usage": "Casual", "price": 500}
+    shoes = {**pick(3, "footwear", "Formal Shoes", "Black"), "usage": "Formal", "price": 2500}
+    with_belt = [*pairs, ({"name": "footwear"}, shoes), ({"name": "belt"}, belt)]
+    assert "black to match the black formal shoes" in reason_for({"name": "belt"}, belt, with_belt, {}, "Formal", "office")
+    reasons = {reason_for({"name": "top", "colours": []}, {**shirt, "id": i}, pairs, {}, "Formal", "office") for i in range(30)}
+    assert len(reasons) > 1  # the wording varies from product to product
