@@ -608,7 +608,7 @@ def parsed_fields(request: dict) -> dict[str, object]:
         "budget.total_min": _req(request, "budget.total_min") or (None if per_item else low),
         "budget.per_item_max": _req(request, "budget.per_item_max") or (high if per_item else None),
         "budget.per_item_min": _req(request, "budget.per_item_min") or (low if per_item else None),
-        "budget.currency": _req(request, "budget.currency", "currency"),
+        "budget.currency": None if _req(request, "budget.currency", "currency") == "INR" else _req(request, "budget.currency", "currency"),
         "budget.rate": _req(request, "budget.rate", "rate"),
         "items_asked": _req(request, "items_asked") or (asked or None),
         "items_excluded": _req(request, "items_excluded") or (excluded or None),

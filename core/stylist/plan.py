@@ -17,9 +17,12 @@ the top); colours bound to an item go to that item's slot.
 from __future__ import annotations
 
 from core.data.groups import ARTICLE_TYPE_GROUP, GROUP_LABELS
+from core.stylist.constraints import CHILD_ACCESSORY_GROUPS
 from core.stylist.facts import CatalogFacts
 from core.stylist.occasions import SLOT_OF_GROUP, SlotSpec, occasion
-from core.stylist.rules import WARM_TYPES, apply_rules
+from core.stylist.rules import FORMAL_LAYERS, WARM_TYPES, apply_rules
+from core.understanding.items import NEAREST_TYPES
+from core.understanding.occasions import BLACK_TIE, occasion_named
 from core.stylist.state import StylistRequest
 
 HERO_SLOTS = ("dress", "top")
@@ -148,13 +151,26 @@ def plan_outfit(req: StylistRequest, facts: CatalogFacts) -> tuple[list[dict], l
     slots, rule_notices = apply_rules(slots, req, facts)
     notices += rule_notices
 
+    def stocked(article: str, group: str) -> bool:
+        """In stock for this wearer: a child's garments and shoes must be children's (a Unisex one is an adult's)."""
+        if req.child and gender in ("Boys", "Girls") and group not in CHILD_ACCESSORY_GROUPS:
+            return facts.counts.get((gender, article), 0) > 0
+        return facts.available(article, gender)
+
+    row = occasion_named(req.occasion)
+    unsuitable = set(row.unsuits) if row is not None else set()
+    layers = FORMAL_LAYERS if row is not None and row.formality >= BLACK_TIE else WARM_TYPES
+
     # what the catalogue can fill
     available = []
     for slot in slots:
         slot["wanted_types"] = list(slot["article_types"])
-        have = [t for t in slot["article_types"] if facts.available(t, gender)]
+        have = [t for t in slot["article_types"] if stocked(t, slot["group"])]
         if not have:
-            nearest = [t for t in facts.types_in_group(slot["group"], gender) if t not in req.excluded_article_types]
+            named = [t for a in slot["article_types"] for t in NEAREST_TYPES.get(a, ())]  # the nearest kind first
+            nearest = [t for t in dict.fromkeys([*named, *facts.types_in_group(slot["group"], gender)])
+                       if t not in req.excluded_article_types and t not in unsuitable and stocked(t, facts.group(t))
+                       and (slot["name"] != "layer" or t in layers)]  # a layer stays a layer (black tie: a formal one)
             who = f" for {gender}" if gender else ""
             wanted = " or ".join(slot["article_types"][:3])
             if not nearest:
@@ -171,6 +187,12 @@ def plan_outfit(req: StylistRequest, facts: CatalogFacts) -> tuple[list[dict], l
                 f"the nearest for the {slot['name']}: {', '.join(have[:2])}."
             )
         slot["article_types"] = have
+        if slot["requested"] and not slot.get("fallback_types"):  # widen to what is nearest to the thing asked for
+            nearest = [t for a in slot["wanted_types"] for t in NEAREST_TYPES.get(a, ())
+                       if facts.available(t, gender) and t not in req.excluded_article_types
+                       and (slot["name"] != "layer" or t in layers)]
+            if nearest or slot["name"] == "layer":
+                slot["fallback_types"] = list(dict.fromkeys([*have, *nearest]))
         available.append(slot)
     slots = available
 

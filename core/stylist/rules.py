@@ -115,23 +115,24 @@ def apply_rules(slots: list[dict], req: StylistRequest, facts: CatalogFacts) -> 
                 slot["article_types"] = leaning or slot["article_types"]
     if row is not None:
         _palette(slots, row, req)
-    _fallbacks(free, row, weather, gender, facts, excluded)
+    _fallbacks(slots, free, row, weather, gender, facts, excluded)
     return slots, notices
 
 
-def _fallbacks(free: list[dict], row: Occasion | None, weather: set[str], gender: str | None, facts: CatalogFacts,
-               excluded: set[str]) -> None:
+def _fallbacks(slots: list[dict], free: list[dict], row: Occasion | None, weather: set[str], gender: str | None,
+               facts: CatalogFacts, excluded: set[str]) -> None:
     """``fallback_types``: what retrieval may widen a slot to when its own types find nothing; the
     occasion's suitable types of that group when it names some (sports shoes stay sports shoes),
     else the group's, never a type the occasion or the weather rules out."""
     unsuitable = set(row.unsuits) if row is not None else set()
     unsuitable |= COLD_UNSUITABLE if "cold" in weather else set()
     unsuitable |= RAIN_UNSUITABLE if "rain" in weather else set()
+    layered = any(s["name"] == "layer" for s in slots)
     for slot in free:
-        hot = WARM_TYPES if "hot" in weather and slot["name"] != "layer" else set()
+        hot = WARM_TYPES if ("hot" in weather or layered and slot["group"] == "topwear") and slot["name"] != "layer" else set()
         suited = _available([t for t in row.suits if facts.group(t) == slot["group"]], gender, facts, excluded) if row else []
         pool = suited or [t for t in facts.types_in_group(slot["group"], gender) if t not in excluded]
-        slot["fallback_types"] = [t for t in pool if t not in unsuitable | hot] or list(slot["article_types"])
+        slot["fallback_types"] = list(dict.fromkeys(t for t in pool if t not in unsuitable | hot)) or list(slot["article_types"])
 
 
 def _suitable_types(slots: list[dict], row: Occasion, gender: str | None, facts: CatalogFacts, excluded: set[str]) -> list[dict]:
@@ -167,6 +168,9 @@ def _cold(slots: list[dict], free: list[dict], row: Occasion | None, gender: str
     if not layers:
         return slots, ["It is cold, but this catalogue has no jackets or sweaters for this request: add a warm layer of your own."]
     at = next((i + 1 for i, s in enumerate(slots) if s["group"] in ("topwear", "dress")), 0)
+    for slot in free:  # under the layer, a base layer: not a second jacket
+        if slot["group"] == "topwear":
+            _keep(slot, WARM_TYPES, [])
     slots.insert(at, _layer_slot(layers))
     return slots, []
 
