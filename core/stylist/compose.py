@@ -38,7 +38,7 @@ CHILD_BONUS = 0.1  # for a child, a child's product over a Unisex one
 ALTERNATIVES_PER_SLOT = 2
 
 COLOUR_WORDS = re.compile(r"\b(" + "|".join(sorted((*NEUTRALS, *HUE, "Multi"), key=len, reverse=True)) + r")\b", re.IGNORECASE)
-STICKY_BONUS = 0.2  # a refinement keeps the pieces it does not change
+STICKY_BONUS = 1.0  # a refinement keeps the pieces it does not change (beats any similarity or harmony gap)
 
 
 def name_disagrees(product: dict) -> bool:

@@ -29,7 +29,7 @@ from core.stylist.compose import compose_outfit
 from core.stylist.generate import write_offline, write_with_model
 from core.stylist.occasions import occasion as occasion_row
 from core.stylist.parse import Lexicon, RequestDraft, normalise_draft
-from core.stylist.plan import plan_outfit
+from core.stylist.plan import HERO_SLOTS, plan_outfit
 from core.stylist.prompts import ANALYZE_FORMAT, ANALYZE_SYSTEM, ANALYZE_USER, INJECTION_NOTICE
 from core.stylist.providers import describe_error, structured_analyzer
 from core.stylist.refine import apply_preferences, is_refinement, merge_refinement, missing_colours
@@ -137,13 +137,13 @@ def build_graph(chat_model: Any | None, retriever, checkpointer=None, *, analyze
         usage = req.get("usage") or (occ.usage if req.get("scope") != "items" or req.get("occasion") else None)
         favourites = tuple((state.get("preferences") or {}).get("favourite_colours") or ())
         # before this node runs, "outfit" still holds the previous turn's: a refinement keeps it
-        keep = tuple(int(p["id"]) for p in state.get("outfit") or []) if req.get("refinement") else ()
+        keep = kept_ids(state.get("outfit") or [], req.get("changed") or [], facts) if req.get("refinement") else ()
         title = occ.title if req.get("scope") != "items" or req.get("occasion") else ""
         outfit, alternatives, notices = compose_outfit(
             state["plan"], state["candidates"], req, usage=usage, favourites=favourites, occasion_title=title,
             keep_ids=keep,
         )  # fmt: skip
-        if keep and outfit and {int(p["id"]) for p in outfit} == set(keep):
+        if req.get("refinement") and outfit and {int(p["id"]) for p in outfit} == {int(p["id"]) for p in state.get("outfit") or []}:
             notices.append(UNCHANGED_NOTICE)  # "in black" when it already is: said, not pretended
         return {"outfit": outfit, "alternatives": alternatives, "notices": notices}
 
@@ -202,6 +202,15 @@ def build_graph(chat_model: Any | None, retriever, checkpointer=None, *, analyze
     graph.add_edge("generate", "verify")
     graph.add_conditional_edges("verify", after_verify, ["generate", END])
     return graph.compile(checkpointer=checkpointer)
+
+
+def kept_ids(previous: list[dict], changed: list[str], facts) -> tuple[int, ...]:
+    """The previous outfit's products a refinement leaves alone: not of a type, group or role it changes."""
+    if "all" in changed:
+        return ()
+    touched = set(changed)
+    return tuple(int(p["id"]) for p in previous if p.get("article_type") not in touched
+                 and facts.group(p.get("article_type", "")) not in touched and not ("hero" in touched and p.get("slot") in HERO_SLOTS))
 
 
 def turn_input(message: str, preferences: dict | None = None, intake_notices: list[str] | None = None) -> dict:

@@ -80,11 +80,20 @@ def merge_refinement(
             notices.append(f"Cheaper: I looked for a total under ₹{merged.budget_max:,} (was ₹{base:,}).")
     if new.per_item:
         merged.per_item = True
-    if new.season:
-        merged.season = new.season
+    weather_changed = False
+    if new.season or new.weather:
+        merged.season, merged.weather = new.season or merged.season, list(new.weather) or merged.weather
+        weather_changed = True
     if new.items:
         merged.items = new.items
     merged.style = list(dict.fromkeys([*merged.style, *new.style]))
+    merged.changed = [*new.article_types, *new.groups, *new.item_colours, *new.excluded_article_types, *new.excluded_groups]
+    if weather_changed:
+        merged.changed.append("weather")
+    if new.colours and len(named) != 1:
+        merged.changed.append("hero")  # "in blue instead": the main piece takes the colour
+    if signals.get("formality") or new.gender or new.child or signals.get("different"):
+        merged.changed.append("all")
     if signals.get("formality"):  # "more formal": formal pieces and the formal usage first; "more casual": the reverse
         merged.usage = "Formal" if signals["formality"] > 0 else "Casual"
         notices.append("Dressed it up: formal pieces first." if signals["formality"] > 0 else "Dressed it down: relaxed pieces first.")

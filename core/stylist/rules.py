@@ -85,22 +85,23 @@ def apply_rules(slots: list[dict], req: StylistRequest, facts: CatalogFacts) -> 
     notices: list[str] = []
     gender = req.gender
     excluded = set(req.excluded_article_types)
-    # a follow-up keeps what was shown: the rules may add a piece ("it gets chilly"), never swap one
-    free = [s for s in slots if _free(s)] if not req.refinement else []
+    free = [s for s in slots if _free(s)]
     if row is not None:
         dropped = _suitable_types(free, row, gender, facts, excluded)
         slots = [s for s in slots if s not in dropped]
         free = [s for s in free if s not in dropped]
+    # a follow-up keeps what was shown: weather it brings may add a piece ("it gets chilly"), never swap one
+    swappable = [] if req.refinement and "weather" in req.changed else free
     weather = weather_of(req, row)
     if "cold" in weather:
-        slots, cold_notices = _cold(slots, free, row, gender, facts, excluded)
+        slots, cold_notices = _cold(slots, swappable, row, gender, facts, excluded)
         notices += cold_notices
     elif "hot" in weather:
-        for slot in free:
+        for slot in swappable:
             if slot["name"] != "layer":
                 _keep(slot, WARM_TYPES, [])
     if "rain" in weather:
-        slots, rain_notices = _rain(slots, free, gender, facts, excluded)
+        slots, rain_notices = _rain(slots, swappable, gender, facts, excluded)
         notices += rain_notices
     if row is not None and row.formality >= BLACK_TIE and gender in ("Men", "Boys") \
             and not any(t in FORMAL_LAYERS for s in slots for t in s["article_types"]):

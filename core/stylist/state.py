@@ -66,6 +66,9 @@ class StylistRequest(BaseModel):
     items: int | None = Field(None, description="number of pieces wanted")
     scope: str = Field("outfit", description="outfit: a whole look; items: only the items named")
     refinement: bool = False
+    changed: list[str] = Field(
+        default_factory=list, description="what a refinement changes: article types, groups, 'hero' (a free colour), 'all'"
+    )
     out_of_catalogue: list[str] = Field(default_factory=list, description="asked for, but not stocked")
     question: str | None = Field(None, description="asked back instead of an outfit: who is it for?")
     query: str = ""
