@@ -96,7 +96,7 @@ def test_a_jacket_asked_for_is_a_layer_over_the_top(facts):
 
 def test_a_refinement_adds_a_layer_but_swaps_nothing(facts):
     before, _ = plan(facts, occasion="beach", gender="Men")
-    after, _ = plan(facts, occasion="beach", gender="Men", season="Winter", refinement=True, changed=["weather"])
+    after, _ = plan(facts, occasion="beach", gender="Men", season="Winter", refinement=True, weather_adds_only=True)
     assert "layer" in after
     assert after["bottom"]["article_types"] == before["bottom"]["article_types"]
 

@@ -171,6 +171,10 @@ SCOPES = [
 ]
 
 BUDGETS = [
+    ("a kurti under two thousand rupees", (None, 2000, None, None)),  # amounts in words
+    ("five hundred rupees max", (None, 500, None, None)),
+    ("under fifteen hundred, two shirts", (None, 1500, None, None)),
+    ("rs two thousand max", (None, 2000, None, None)),
     ("under 3000", (None, 3000, None, None)),
     ("below ₹3k", (None, 3000, None, None)),
     ("budget 5,000", (None, 5000, None, None)),
@@ -299,6 +303,10 @@ def test_who_the_clothes_are_for(vocab, text, expected):
 @pytest.mark.parametrize("text, expected", SCOPES, ids=[t for t, _ in SCOPES])
 def test_negation_and_only_scope_over_what_follows(vocab, text, expected):
     check(parse(text, vocab), expected)
+
+
+def test_an_amount_in_words_leaves_no_unknown_words(vocab):
+    assert parse("a kurti under two thousand rupees", vocab).unknown == ()
 
 
 @pytest.mark.parametrize("text, expected", BUDGETS, ids=[t for t, _ in BUDGETS])

@@ -26,6 +26,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
 from core.stylist.compose import compose_outfit
+from core.stylist.constraints import allowed
 from core.stylist.generate import write_offline, write_with_model
 from core.stylist.occasions import occasion as occasion_row
 from core.stylist.parse import Lexicon, RequestDraft, normalise_draft
@@ -128,6 +129,14 @@ def build_graph(chat_model: Any | None, retriever, checkpointer=None, *, analyze
         usage = req.usage or (occasion_row(req.occasion).usage if req.scope != "items" or req.occasion else None)
         slots = [dict(s) for s in state["plan"]]
         candidates, notices = retrieve_slots(retriever, slots, req, usage)
+        if req.refinement:  # the pieces a follow-up leaves alone stay candidates, even if a new query missed them
+            keep = set(kept_ids(state.get("outfit") or [], req.changed, facts))
+            plain = req.plain()
+            for pick in state.get("outfit") or []:
+                pool = candidates.get(pick.get("slot"))
+                if int(pick["id"]) in keep and pool is not None and all(p["id"] != pick["id"] for p in pool) \
+                        and allowed(pick, plain, next(s for s in slots if s["name"] == pick["slot"])):
+                    pool.append({k: v for k, v in pick.items() if k not in ("slot", "reason", "relaxed")})
         ids = sorted({int(p["id"]) for hits in candidates.values() for p in hits})
         return {"plan": slots, "candidates": candidates, "retrieved_ids": ids, "notices": notices}
 

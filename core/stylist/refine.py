@@ -89,7 +89,7 @@ def merge_refinement(
     merged.style = list(dict.fromkeys([*merged.style, *new.style]))
     merged.changed = [*new.article_types, *new.groups, *new.item_colours, *new.excluded_article_types, *new.excluded_groups]
     if weather_changed:
-        merged.changed.append("weather")
+        merged.weather_adds_only = True  # "it gets chilly in the evenings": a jacket on top, the rest stays
     if new.colours and len(named) != 1:
         merged.changed.append("hero")  # "in blue instead": the main piece takes the colour
     if signals.get("formality") or new.gender or new.child or signals.get("different"):

@@ -91,7 +91,7 @@ def apply_rules(slots: list[dict], req: StylistRequest, facts: CatalogFacts) -> 
         slots = [s for s in slots if s not in dropped]
         free = [s for s in free if s not in dropped]
     # a follow-up keeps what was shown: weather it brings may add a piece ("it gets chilly"), never swap one
-    swappable = [] if req.refinement and "weather" in req.changed else free
+    swappable = [] if req.weather_adds_only else free
     weather = weather_of(req, row)
     if "cold" in weather:
         slots, cold_notices = _cold(slots, swappable, row, gender, facts, excluded)

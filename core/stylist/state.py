@@ -66,6 +66,7 @@ class StylistRequest(BaseModel):
     items: int | None = Field(None, description="number of pieces wanted")
     scope: str = Field("outfit", description="outfit: a whole look; items: only the items named")
     refinement: bool = False
+    weather_adds_only: bool = Field(False, description="weather arrived in a follow-up: it may add a layer, never swap a piece")
     changed: list[str] = Field(
         default_factory=list, description="what a refinement changes: article types, groups, 'hero' (a free colour), 'all'"
     )

@@ -133,10 +133,42 @@ def _rates(text: str, taken: list[tuple[int, int]]) -> dict[str | None, float]:
     return rates
 
 
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+          "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+          "eighteen": 18, "nineteen": 19, "twenty": 20, "twenty five": 25, "thirty": 30, "forty": 40, "fifty": 50,
+          "a": 1, "an": 1}
+_SCALES = {"hundred": 100, "thousand": 1000, "grand": 1000, "lakh": 100_000, "lakhs": 100_000}
+_WORD_AMOUNT = re.compile(
+    r"\b(?P<n>" + "|".join(sorted((re.escape(w) for w in _UNITS), key=len, reverse=True)) + r")[\s-]+"
+    r"(?P<s>hundred|thousand|grand|lakhs?)(?:\s+(?:and\s+)?(?P<n2>" + "|".join(w for w in _UNITS if w not in ("a", "an"))
+    + r")\s+hundred)?\b"
+)
+
+
+def digits_for_words(text: str) -> str:
+    """Amounts in words as digits, each padded to the same length so character spans stay put:
+    "under two thousand rupees" → "under         2000 rupees"; "fifteen hundred" → "1500"."""
+    def swap(m: re.Match) -> str:
+        value = _UNITS[m.group("n")] * _SCALES[m.group("s")] + (_UNITS[m.group("n2")] * 100 if m.group("n2") else 0)
+        digits = str(value)
+        return digits.rjust(len(m.group(0))) if len(digits) <= len(m.group(0)) else m.group(0)
+
+    return _WORD_AMOUNT.sub(swap, text)
+
+
+def _with_padding(spans: list[tuple[int, int]], padding: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A span that starts on a word amount's digits also covers the padding where its words were."""
+    starts = {end: start for start, end in padding}
+    return [(starts.get(start, start), end) for start, end in spans]
+
+
 def read_budget(text: str, original: str | None = None, taken: list[tuple[int, int]] | None = None) -> MoneyParse:
     """Budget limits in ``text`` (lower-cased; ``original`` gives the words back as typed; ``taken``:
-    character spans already read as something else, such as an age)."""
+    character spans already read as something else, such as an age). Amounts in words ("two
+    thousand", "fifteen hundred", "a lakh") are read as their digits."""
     original = original if original is not None else text
+    text = digits_for_words(text)
+    padding = [(m.start(), m.end()) for m in re.finditer(r" {2,}(?=\d)", text)]  # where a word amount's head was
     out = MoneyParse()
     taken = list(taken or [])
     rates = _rates(text, taken)
@@ -187,9 +219,11 @@ def read_budget(text: str, original: str | None = None, taken: list[tuple[int, i
         if amount is not None and amount.moneyish and amount.value > 0 and _free(m.span(), taken):
             keep("max", amount, m.span())
     if not found:
-        out.spans = taken
+        out.spans = _with_padding(taken, padding)
         return out
-    return _budget(found, rates, original, taken, out)
+    out = _budget(found, rates, original, taken, out)
+    out.spans = _with_padding(out.spans, padding)
+    return out
 
 
 def _budget(found, rates: dict[str | None, float], original: str, taken: list[tuple[int, int]],
