@@ -43,11 +43,13 @@ class CatalogFacts:
     min_price: dict[str, int] = field(default_factory=dict)  # articleType -> cheapest
     low_price: dict[str, int] = field(default_factory=dict)  # articleType -> 25th percentile
     brands: tuple[str, ...] = ()  # canonical brand spellings parsed from product names, commonest first
+    colour_counts: Counter = field(default_factory=Counter)  # (gender, articleType, baseColour) -> products
 
     @classmethod
     def from_records(cls, rows: Iterable[Mapping]) -> "CatalogFacts":
         """From index metadatas or catalogue rows (keys: gender, articleType, baseColour, ...)."""
         counts: Counter = Counter()
+        colour_counts: Counter = Counter()
         sets: dict[str, set] = {k: set() for k in ("gender", "articleType", "baseColour", "usage", "season", "group")}
         type_group: dict[str, str] = {}
         min_price: dict[str, int] = {}
@@ -61,6 +63,7 @@ class CatalogFacts:
                     values.add(str(value))
             article = str(row.get("articleType", ""))
             counts[(str(row.get("gender", "")), article)] += 1
+            colour_counts[(str(row.get("gender", "")), article, str(row.get("baseColour", "")))] += 1
             type_group.setdefault(article, str(row.get("group") or group_of(article)))
             price = row.get("price")
             if price is not None:
@@ -77,6 +80,7 @@ class CatalogFacts:
             type_group=type_group,
             min_price=min_price,
             low_price={t: sorted(p)[len(p) // 4] for t, p in prices.items()},
+            colour_counts=colour_counts,
             brands=tuple(b for b, _ in sorted(catalogue_brands(names)[0].items(), key=lambda kv: (-kv[1], kv[0]))),
         )
 
@@ -93,6 +97,11 @@ class CatalogFacts:
 
     def available(self, article_type: str, gender: str | None = None) -> bool:
         return self.count(article_type, gender) > 0
+
+    def has_colour(self, types, gender: str | None, colours) -> bool:
+        """Whether any of ``types`` is stocked for ``gender`` in any of ``colours``."""
+        genders = compatible_genders(gender) or self.genders
+        return any(self.colour_counts.get((g, t, c), 0) for g in genders for t in types for c in colours)
 
     def types_in_group(self, group: str, gender: str | None = None) -> list[str]:
         """Article types of ``group`` on offer for ``gender``, most stocked first."""

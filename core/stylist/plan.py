@@ -219,9 +219,11 @@ def plan_outfit(req: StylistRequest, facts: CatalogFacts) -> tuple[list[dict], l
             targets = [s for s in slots if not s["colours"]]
         elif req.colours_only:  # "all black": every garment, shoe and bag; watches and jewellery exempt
             targets = [s for s in slots if not s["colours"] and s["group"] not in COLOUR_EXEMPT]
-        else:
+        else:  # the hero piece takes the colour; when the catalogue has none in it, the next piece that can
             heroes = [s for s in slots if s["name"] in HERO_SLOTS and not s["colours"]]
-            targets = heroes[:1] or [s for s in slots if not s["colours"]][:1]
+            order = heroes + [s for s in slots if not s["colours"] and s not in heroes and s["group"] not in COLOUR_EXEMPT]
+            stocked_in = [s for s in order if facts.has_colour(s["article_types"], gender, req.colours)]
+            targets = stocked_in[:1] or heroes[:1] or [s for s in slots if not s["colours"]][:1]
         for slot in targets:
             slot["colours"] = list(req.colours)
     return slots, notices
