@@ -67,3 +67,16 @@ def test_reasons_come_from_the_products_own_attributes():
     assert "black to match the black formal shoes" in reason_for({"name": "belt"}, belt, with_belt, {}, "Formal", "office")
     reasons = {reason_for({"name": "top", "colours": []}, {**shirt, "id": i}, pairs, {}, "Formal", "office") for i in range(30)}
     assert len(reasons) > 1  # the wording varies from product to product
+
+
+def test_reason_grammar_plural_verbs_proper_names_and_unknown_usage():
+    from core.stylist.advice import reason_for
+
+    heels = {**pick(5, "footwear", "Heels", "Black"), "usage": "Party", "price": 999}
+    for i in range(20):  # every wording: "heels that suit", never "heels that suits" / "still works"
+        text = reason_for({"name": "footwear", "colours": []}, {**heels, "id": i}, [], {}, "Casual", "wedding guest")
+        assert "heels that suits" not in text and "heels that still works" not in text
+    kurta = {**pick(6, "top", "Kurtas", "Yellow"), "usage": "Ethnic", "price": 999}
+    assert "a Diwali" not in reason_for({"name": "top", "colours": []}, kurta, [], {}, "Ethnic", "Diwali")
+    raincoat = {**pick(7, "rainwear", "Rain Jacket", "Black"), "usage": "Unknown", "price": 999}
+    assert "unknown" not in reason_for({"name": "rainwear", "colours": []}, raincoat, [], {}, "Casual", "")

@@ -513,3 +513,8 @@ def test_the_shared_catalogue(shared_catalog):
     assert request.brands == ("Nike", "Puma") and request.wearer.gender == "Boys"
     assert GET["items"](request) == ["Sports Shoes"] and request.colours_excluded == ("Red",)
     assert parse("A tuxedo for a black-tie dinner", vocabulary).out_of_catalogue[0].nearest == "Blazers"
+
+
+def test_a_famous_brand_not_stocked_offers_the_kind_it_is_known_for(vocab):
+    request = parse("A Rolex for my dad", vocab)
+    assert [(o.words, o.nearest) for o in request.out_of_catalogue] == [("Rolex", "Watches")]

@@ -210,13 +210,14 @@ def outfit_tips(req: dict, outfit: list[dict], weather: set[str] = frozenset(), 
 # -- why one product is in the outfit ------------------------------------------------------------
 FIT_PHRASES = (
     "{a_described}, right for {occasion}",
-    "{a_described} that suits {occasion}",
+    "{a_described} that {suit} {occasion}",
     "{a_described}: the register {occasion} calls for",
 )
 LOOSE_PHRASES = (
-    "{a_described} that still works for {occasion}",
+    "{a_described} that still {work} for {occasion}",
     "{a_described}, relaxed but fine for {occasion}",
 )
+NO_USAGE = frozenset({"", "unknown", "na", "none", "nan"})
 PAIR_PHRASES = (
     "{colour} with the {other}: {rule}",
     "the {colour} sits well with the {other} ({rule})",
@@ -232,6 +233,8 @@ def _with_article(phrase: str, plural: bool) -> str:
 
 
 def _an(title: str) -> str:
+    if title[:1].isupper():  # a proper name ("Diwali", "Christmas"): no article
+        return title
     return ("an " if title[:1].lower() in "aeiou" else "a ") + title
 
 
@@ -240,7 +243,8 @@ def reason_for(slot: dict, product: dict, picks: list[tuple[dict, dict]], req: d
     """Why ``product`` fills ``slot``, from its attributes (see the module docstring); stable wording per product."""
     noun = article_noun(product["article_type"])
     plural = _plural(noun)
-    style = (product.get("usage") or "").lower()
+    style = str(product.get("usage") or "").lower()
+    style = "" if style in NO_USAGE else style
     described = noun if not style or noun.lower().startswith(style) else f"{style} {noun}"
     key = str(product["id"])
     bits = []
@@ -249,7 +253,8 @@ def reason_for(slot: dict, product: dict, picks: list[tuple[dict, dict]], req: d
     else:
         phrases = FIT_PHRASES if usage and product.get("usage") == usage else LOOSE_PHRASES
         bits.append(phrases[int(stable_unit("fit", key) * len(phrases))].format(
-            a_described=_with_article(described, plural), occasion=_an(occasion_title)))
+            a_described=_with_article(described, plural), occasion=_an(occasion_title),
+            suit="suit" if plural else "suits", work="work" if plural else "works"))
     colour = product["base_colour"]
     by_type = {p["article_type"]: p for _, p in picks}
     shoes = next((p for _, p in picks if ARTICLE_TYPE_GROUP.get(p["article_type"]) == "footwear"), None)

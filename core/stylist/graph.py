@@ -147,7 +147,7 @@ def build_graph(chat_model: Any | None, retriever, checkpointer=None, *, analyze
         favourites = tuple((state.get("preferences") or {}).get("favourite_colours") or ())
         # before this node runs, "outfit" still holds the previous turn's: a refinement keeps it
         keep = kept_ids(state.get("outfit") or [], req.get("changed") or [], facts) if req.get("refinement") else ()
-        title = occ.title if req.get("scope") != "items" or req.get("occasion") else ""
+        title = occ.title if req.get("occasion") else ""  # no occasion named: reasons say nothing about one
         outfit, alternatives, notices = compose_outfit(
             state["plan"], state["candidates"], req, usage=usage, favourites=favourites, occasion_title=title,
             keep_ids=keep,

@@ -205,6 +205,9 @@ SHAPE: dict[str, str] = {
 }  # fmt: skip
 
 
+PROPER_NAMES = frozenset({"diwali", "eid", "holi", "christmas", "navratri", "rakhi", "karwa-chauth", "onam-pongal"})
+
+
 def occasion(name: str | None) -> Occasion:
     """The outfit row for ``name``: a shape's own name, or a shared-table occasion dressed by its shape
     (titled and with the usage of the shared row); unknown or None: the casual row."""
@@ -215,4 +218,5 @@ def occasion(name: str | None) -> Occasion:
     if shared is None:
         return OCCASION_BY_NAME[DEFAULT_OCCASION]
     shape = OCCASION_BY_NAME[SHAPE.get(shared.name, DEFAULT_OCCASION)]
-    return replace(shape, name=shared.name, title=shared.title.lower(), usage=shared.usage or shape.usage)
+    title = shared.title if shared.name in PROPER_NAMES else shared.title.lower()  # "Diwali" stays capitalised
+    return replace(shape, name=shared.name, title=title, usage=shared.usage or shape.usage)

@@ -91,7 +91,7 @@ def read_message(message: str, vocabulary: Vocabulary) -> tuple[StylistRequest, 
     req.style = list(new.style)
     if m := PIECES.search(text):
         req.items = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS.get(m.group(1))
-    for missing in new.out_of_catalogue:  # "a ski jacket": not stocked, said so; the nearest stocked type is offered
+    for missing in new.out_of_catalogue if not new.items_asked else ():  # "a ski jacket", "a Rolex": said, nearest offered
         if missing.nearest and missing.nearest not in req.article_types:
             req.article_types.append(missing.nearest)
             req.asked_items.append([missing.nearest])

@@ -50,17 +50,23 @@ BRAND_NICKNAMES: dict[str, str] = {
 
 # Brands shoppers ask for by name; one the catalogue does not stock is reported as not stocked
 # ("A Gucci handbag": no Gucci here), never silently dropped. Only with a catalogue's brand list.
-WELL_KNOWN_BRANDS: tuple[str, ...] = (
-    "Gucci", "Prada", "Louis Vuitton", "LV", "Chanel", "Hermes", "Dior", "Versace", "Armani", "Giorgio Armani",
-    "Burberry", "Balenciaga", "Fendi", "Valentino", "Givenchy", "Saint Laurent", "YSL", "Bottega Veneta",
-    "Michael Kors", "Coach", "Kate Spade", "Tory Burch", "Ralph Lauren", "Polo Ralph Lauren", "Hugo Boss", "Boss",
-    "Lacoste", "Tommy Hilfiger", "Calvin Klein", "Zara", "Uniqlo", "Mango", "Forever 21", "Gap", "Marks and Spencer",
-    "Levis", "Nike", "Adidas", "Puma", "Reebok", "Skechers", "Asics", "New Balance", "Under Armour", "Converse", "Vans",
-    "Crocs", "Birkenstock", "Dr Martens", "Timberland", "Clarks", "Bata", "Woodland", "Red Tape", "Fossil", "Titan",
-    "Fastrack", "Casio", "Rolex", "Omega", "Tissot", "Seiko", "Citizen", "Ray-Ban", "Oakley", "Wildcraft",
-    "Allen Solly", "Van Heusen", "Peter England", "Louis Philippe", "Raymond", "Fabindia", "Biba", "W", "Manyavar",
-    "Sabyasachi", "Anita Dongre", "Patagonia", "The North Face", "Columbia", "Decathlon", "Quechua",
-)  # fmt: skip
+_WATCHES, _EYEWEAR, _BAGS, _SHOES = ("Watches",), ("Sunglasses",), ("Handbags",), ("Casual Shoes", "Sports Shoes")
+WELL_KNOWN_BRANDS: dict[str, tuple[str, ...]] = {  # brand → the stocked kinds it is known for (nearest to offer)
+    **dict.fromkeys(("Rolex", "Omega", "Tissot", "Seiko", "Citizen", "Casio", "Titan", "Fossil", "Fastrack"), _WATCHES),
+    **dict.fromkeys(("Ray-Ban", "Oakley"), _EYEWEAR),
+    **dict.fromkeys(("Louis Vuitton", "LV", "Chanel", "Hermes", "Michael Kors", "Coach", "Kate Spade", "Tory Burch",
+                     "Bottega Veneta", "Fendi"), _BAGS),
+    **dict.fromkeys(("Nike", "Adidas", "Puma", "Reebok", "Skechers", "Asics", "New Balance", "Under Armour", "Converse",
+                     "Vans"), _SHOES),
+    **dict.fromkeys(("Crocs", "Birkenstock"), ("Sandals", "Flip Flops")),
+    **dict.fromkeys(("Dr Martens", "Timberland", "Clarks", "Bata", "Woodland", "Red Tape"), ("Casual Shoes", "Formal Shoes")),
+    **dict.fromkeys(("Gucci", "Prada", "Dior", "Versace", "Armani", "Giorgio Armani", "Burberry", "Balenciaga", "Valentino",
+                     "Givenchy", "Saint Laurent", "YSL", "Ralph Lauren", "Polo Ralph Lauren", "Hugo Boss", "Boss", "Lacoste",
+                     "Tommy Hilfiger", "Calvin Klein", "Zara", "Uniqlo", "Mango", "Forever 21", "Gap", "Marks and Spencer",
+                     "Levis", "Allen Solly", "Van Heusen", "Peter England", "Louis Philippe", "Raymond", "Fabindia", "Biba",
+                     "W", "Manyavar", "Sabyasachi", "Anita Dongre", "Patagonia", "The North Face", "Columbia", "Decathlon",
+                     "Quechua", "Wildcraft"), ()),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -203,8 +209,8 @@ class Vocabulary:
                 words[phrase_key(nickname)] = [Hit("brand", brand)]
         if self.brands:  # a famous brand this catalogue does not carry: not stocked, said so
             stocked = {b.casefold() for b in self.brands} | {n.casefold() for n, b in BRAND_NICKNAMES.items() if b in known}
-            for brand in WELL_KNOWN_BRANDS:
+            for brand, kinds in WELL_KNOWN_BRANDS.items():
                 key = phrase_key(brand)
                 if brand.casefold() not in stocked and len(brand) > 2 and key not in words and not all(w in plain for w in key):
-                    words[key] = [Hit("ooc", (brand, ()))]
+                    words[key] = [Hit("ooc", (brand, kinds))]
         return Lexicon({k: tuple(v) for k, v in words.items()}, {k: tuple(v) for k, v in exact.items()})
