@@ -25,6 +25,7 @@ from core.data.groups import ARTICLE_TYPE_GROUP
 from core.files import stable_unit
 from core.stylist.harmony import ACCESSORY_SLOTS, COOL_METALS, NEUTRALS, WARM_METALS, pair_harmony
 from core.stylist.occasions import occasion as occasion_row
+from core.understanding.occasions import FORMAL, occasion_named
 
 BROWNS = frozenset({"Brown", "Tan", "Coffee Brown", "Mushroom Brown"})
 LAYERS = frozenset({"Jackets", "Sweaters", "Sweatshirts", "Blazers", "Nehru Jackets", "Shrug", "Waistcoat", "Rain Jacket"})
@@ -182,7 +183,7 @@ def _piece_tips(outfit: list[dict], weather: set[str]) -> list[str]:
     return tips
 
 
-def _colour_tips(outfit: list[dict]) -> list[str]:
+def _colour_tips(outfit: list[dict], sober: bool = False) -> list[str]:
     colours = [p["base_colour"] for p in outfit]
     metals = set(colours) & (WARM_METALS | COOL_METALS)
     if metals & WARM_METALS and metals & COOL_METALS:
@@ -190,20 +191,24 @@ def _colour_tips(outfit: list[dict]) -> list[str]:
     strong = [p for p in outfit if p["base_colour"] not in NEUTRALS and ARTICLE_TYPE_GROUP.get(p["article_type"]) not in
               ("watches", "jewellery", "eyewear")]
     if not strong:
-        return [_pick(NEUTRAL_TIPS, "neutral", outfit)]
+        return [_pick(tuple(t for t in NEUTRAL_TIPS if "accessory" not in t) if sober else NEUTRAL_TIPS, "neutral", outfit)]
     return [statement_tip(strong[0])] if len(strong) == 1 else []
 
 
 def outfit_tips(req: dict, outfit: list[dict], weather: set[str] = frozenset(), limit: int = 3) -> list[str]:
     """At most ``limit`` tips for this outfit: occasion, pieces, season, colours (see the module docstring)."""
     name = req.get("occasion")
-    lines = OCCASION_TIPS.get(name or "") or (occasion_row(name).tips if name else GENERAL_TIPS)
+    whole = req.get("scope") != "items" and any(p.get("slot") in ("top", "bottom", "dress") for p in outfit)
+    general = GENERAL_TIPS if whole else ()  # "check the shoulders" is about an outfit, not a watch
+    lines = OCCASION_TIPS.get(name or "") or (occasion_row(name).tips if name else general)
     occasion_tips = tips_for_outfit(tuple(lines), outfit)
     tips = [_pick(tuple(occasion_tips), "occasion", outfit)] if occasion_tips else []
     tips += _piece_tips(outfit, weather)
-    if "hot" in weather and len(tips) < limit:
+    if "hot" in weather and len(tips) < limit and whole:
         tips.append(_pick(SEASON_TIPS["hot"], "hot", outfit))
-    tips += _colour_tips(outfit)
+    row = occasion_named(name)
+    sober = row is not None and row.formality >= FORMAL and bool(row.avoid)  # no "add a rich colour" at a funeral
+    tips += _colour_tips(outfit, sober) if len(outfit) > 1 else []
     return tips_for_outfit(tuple(dict.fromkeys(tips)), outfit)[:limit]
 
 
@@ -232,7 +237,12 @@ def _with_article(phrase: str, plural: bool) -> str:
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
+OCCASION_PHRASES = {"everyday": "everyday wear", "casual": "a casual day"}  # titles that are not nouns
+
+
 def _an(title: str) -> str:
+    if title in OCCASION_PHRASES:
+        return OCCASION_PHRASES[title]
     if title[:1].isupper():  # a proper name ("Diwali", "Christmas"): no article
         return title
     return ("an " if title[:1].lower() in "aeiou" else "a ") + title

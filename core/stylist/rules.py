@@ -195,8 +195,8 @@ def _palette(slots: list[dict], row: Occasion, req: StylistRequest) -> None:
     asked = {*req.colours, *(c for cs in req.item_colours.values() for c in cs)}
     strict = row.formality >= FORMAL and bool(row.avoid)
     for slot in slots:
-        if slot["group"] in PALETTE_EXEMPT or slot.get("colours"):
-            continue
+        if slot.get("colours") or (slot["group"] in PALETTE_EXEMPT and not strict):
+            continue  # a pink watch is fine at brunch, not at a funeral
         if strict:
             avoid = [c for c in row.avoid if c not in asked]
             if slot["group"] not in ("topwear", "bottomwear", "dress"):

@@ -106,7 +106,8 @@ def read_message(message: str, vocabulary: Vocabulary) -> tuple[StylistRequest, 
         req.occasion = None  # "more casual" says how, not where
     signals = {
         "formality": shift,
-        "cue": bool(new.cues) or bool(REFINEMENT_CUES.search(text)),
+        # "no dress, something with jeans" after an outfit: a change to it
+        "cue": bool(new.cues or new.items_excluded or new.colours_excluded or new.brands_excluded) or bool(REFINEMENT_CUES.search(text)),
         "cheaper": "cheaper" in new.cues or bool(CHEAPER.search(text)),
         "different": "different" in new.cues or bool(DIFFERENT.search(text)),
         "outfit": new.outfit,
