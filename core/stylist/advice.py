@@ -241,7 +241,8 @@ def _with_article(phrase: str, plural: bool) -> str:
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
-OCCASION_PHRASES = {"everyday": "everyday wear", "casual": "a casual day"}  # titles that are not nouns
+OCCASION_PHRASES = {"everyday": "everyday wear", "casual": "a casual day", "black tie": "a black-tie evening",
+                    "trek / hike": "a trek"}  # titles that read badly after "a"
 
 
 def _an(title: str) -> str:
@@ -284,7 +285,8 @@ def reason_for(slot: dict, product: dict, picks: list[tuple[dict, dict]], req: d
             bits.append(PAIR_PHRASES[int(stable_unit("pair", key) * len(PAIR_PHRASES))].format(
                 colour=colour.lower(), other=piece_name(other), rule=rule))
     if slot.get("name") == "layer" and "Belts" not in by_type:
-        bits.append("a warm layer to put on or take off")
+        cold = req.get("season") == "Winter" or "cold" in (req.get("weather") or ())
+        bits.append("a warm layer to put on or take off" if cold else "the layer that dresses it up")
     elif req.get("season") and product.get("season") == req["season"] and req["season"] in SEASON_WORDS:
         bits.append(SEASON_WORDS[req["season"]])
     if req.get("budget_max") and not req.get("per_item") and "budget" not in slot.get("relaxed", []):

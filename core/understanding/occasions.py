@@ -112,7 +112,8 @@ OCCASIONS: tuple[Occasion, ...] = (
          unsuits=_SLOPPY),
     # -- evenings out ---------------------------------------------------------------------------
     _row("black-tie", "Black tie", "black tie|black-tie|white tie|gala|gala dinner|formal dinner|ball|banquet|award night|awards",
-         BLACK_TIE, "Formal", prefer="Black, Navy Blue, Charcoal, White, Silver, Gold, Maroon", avoid=_BRIGHT + ", Khaki, Olive",
+         BLACK_TIE, "Formal", prefer="Black, Navy Blue, Charcoal, White, Silver, Gold, Maroon",
+         avoid=_BRIGHT + ", Khaki, Olive, Purple, Brown, Tan, Beige, Blue, Green, Teal, Lavender, Peach, Rust, Sea Green, Mauve",
          suits="Suits, Blazers, Shirts, Trousers, Ties, Cufflinks, Formal Shoes, Dresses, Sarees, Heels, Clutches, Earrings, Watches",
          unsuits=_SLOPPY + ", Jeans, Backpacks, Casual Shoes", specificity=3),
     _row("cocktail", "Cocktail party", "cocktail|cocktails|cocktail party|cocktail evening|drinks|soiree", FORMAL, "Party",
