@@ -450,6 +450,7 @@ def test_an_item_sold_to_one_gender_implies_the_wearer(make_stylist, demo_catalo
     ({"occasion": "wedding-guest", "brands": ["Puma"], "excluded_brands": ["Nike"], "weather": ["rain"], "scope": "items",
       "groups": ["footwear"]}, ["Wedding guest", "footwear", "Puma", "no Nike", "Rain", "just these items"]),
     ({"budget_max": 4150, "currency": "USD", "rate": 83.0}, ["under ₹4,150 in total", "converted from USD at ₹83"]),
+    ({"occasion": None, "unknown": ["Friday", "thing"]}, ["not understood: Friday, thing"]),
 ])
 def test_understood_chips(request_fields, chips):
     from core.stylist.explain import understood_chips

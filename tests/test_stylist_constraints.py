@@ -315,3 +315,18 @@ def test_pools_stay_within_the_search_limit_and_keep_the_cheapest():
     start = time.perf_counter()
     _grid([s["name"] for s in plan], list(pools.values()), {p["id"]: p["score"] for ps in pools.values() for p in ps}, ())
     assert time.perf_counter() - start < 1.0  # a few milliseconds; generous for slow machines
+
+
+def test_the_belt_matches_the_shoes():
+    def product(pid, slot_type, colour, score=0.5):
+        return {"id": pid, "article_type": slot_type, "base_colour": colour, "price": 500, "gender": "Men", "score": score,
+                "name": f"Brand Men {colour} {slot_type}", "group": GROUP.get(slot_type, "accessories")}
+
+    plan = [{"name": "footwear", "group": "footwear", "article_types": ["Formal Shoes"], "colours": [], "optional": False,
+             "requested": False},
+            {"name": "belt", "group": "accessories", "article_types": ["Belts"], "colours": [], "optional": False,
+             "requested": False}]
+    candidates = {"footwear": [product(1, "Formal Shoes", "Black", 0.6)],
+                  "belt": [product(2, "Belts", "Brown", 0.62), product(3, "Belts", "Black", 0.5)]}
+    outfit, _, _ = compose_outfit(plan, candidates, {"gender": "Men"})
+    assert {p["slot"]: p["id"] for p in outfit}["belt"] == 3  # the black belt, though the brown one scored higher

@@ -87,6 +87,18 @@ def _one_gender(products) -> bool:  # no men's piece in a women's outfit: one ge
     return len({_sold_to(p) for p in products} - {""}) <= 1
 
 
+BELT_MATCH = 0.3  # a belt the colour of the shoes, against one that is not (only between belts and shoes)
+BROWNS = frozenset({"Brown", "Tan", "Coffee Brown", "Mushroom Brown"})
+
+
+def leather_match(a: dict, b: dict) -> bool:
+    """Belt and shoes in the same colour, or both browns; a product that is not a belt (a tie) always matches."""
+    if "Belts" not in (a.get("article_type"), b.get("article_type")):
+        return True
+    x, y = a["base_colour"], b["base_colour"]
+    return x == y or {x, y} <= BROWNS
+
+
 def _grid(names: list[str], options: list[list[dict]], scores: dict[int, float], style: tuple[str, ...]):
     """Every outfit of one product per slot, as numpy arrays over the grid of choices: (score with the
     colour harmony of ``outfit_harmony``, each slot's price, one gender)."""
@@ -107,6 +119,9 @@ def _grid(names: list[str], options: list[list[dict]], scores: dict[int, float],
             pairs = [[harmony.setdefault((p["base_colour"], q["base_colour"]), pair_harmony(p["base_colour"], q["base_colour"], style)[0])
                       for q in options[b]] for p in options[a]]  # fmt: skip
             value = value + weight * np.asarray(pairs).reshape(axes(a, b))
+            if {names[a], names[b]} == {"belt", "footwear"}:  # a belt matches the shoes
+                match = [[BELT_MATCH if leather_match(p, q) else -BELT_MATCH for q in options[b]] for p in options[a]]
+                value = value + np.asarray(match).reshape(axes(a, b))
             consistent = consistent & ((gender[a] == 0) | (gender[b] == 0) | (gender[a] == gender[b]))
             new_colour = new_colour & (strong[a] != strong[b])
         distinct = distinct + new_colour

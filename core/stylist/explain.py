@@ -55,6 +55,9 @@ def understood_chips(request: Mapping) -> list[str]:
     if request.get("items"):
         chips.append(f"{request['items']} pieces")
     chips += [f"not stocked: {o}" for o in request.get("out_of_catalogue") or ()]
+    unknown = [str(w) for w in request.get("unknown") or ()]
+    if unknown:  # said, not understood: shown rather than guessed at
+        chips.append("not understood: " + ", ".join(unknown[:4]) + (" …" if len(unknown) > 4 else ""))
     return list(dict.fromkeys(chips))
 
 

@@ -40,6 +40,7 @@ def merge_refinement(
     if new.gender or new.child:
         merged.gender, merged.child, merged.age = new.gender, new.child, new.age
     merged.out_of_catalogue = list(new.out_of_catalogue)
+    merged.unknown = list(new.unknown)
     merged.question = None
     if new.colours and not (len(new.article_types) + len(new.groups) == 1):
         merged.colours_only = new.colours_only

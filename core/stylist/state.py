@@ -72,6 +72,7 @@ class StylistRequest(BaseModel):
     )
     out_of_catalogue: list[str] = Field(default_factory=list, description="asked for, but not stocked")
     question: str | None = Field(None, description="asked back instead of an outfit: who is it for?")
+    unknown: list[str] = Field(default_factory=list, description="words the parser did not understand (shown, never guessed)")
     query: str = ""
 
     def plain(self) -> dict[str, Any]:

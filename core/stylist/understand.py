@@ -101,6 +101,7 @@ def read_message(message: str, vocabulary: Vocabulary) -> tuple[StylistRequest, 
             and (new.items_only or req.occasion is None or not _has_garment(req)):
         req.scope = "items"  # "a backpack for college", "white sneakers": just those; "a kurta for a puja": a look around it
     req.out_of_catalogue = [o.words for o in new.out_of_catalogue]
+    req.unknown = list(new.unknown)
     shift = formality_shift(text)
     if shift and new.occasion is not None and new.occasion.name == "everyday" and "casual" in text:
         req.occasion = None  # "more casual" says how, not where
