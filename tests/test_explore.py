@@ -99,3 +99,11 @@ def test_pairs_summary_and_sample(tmp_path):
     settings.pairs_parquet.unlink()
     with pytest.raises(CatalogError, match="run `python -m core prepare`"):
         pairs_sample(settings)
+
+
+def test_loading_issues_list_lines_decoded_with_a_fallback():
+    report = {**REPORT, "encoding_fallback_lines": [{"line": 7, "id": "12", "reason": "not valid UTF-8: decoded as cp1252"}]}
+    frame = loading_issues(report)
+    row = frame[frame["outcome"] == "fallback encoding"].iloc[0]
+    assert row["line"] == 7 and row["id"] == "12" and "cp1252" in row["reason"]
+    assert "fallback encoding" not in set(loading_issues(REPORT)["outcome"])  # an older report has none

@@ -2,9 +2,10 @@
 
 Steps: read ``styles.csv`` (recovering unquoted commas), clean, check that every image exists and
 decodes, add group / description / price / split, build contrastive pairs, and write everything
-with a report of what was read, recovered and skipped (and why). The raw catalogue is never
-modified. Outputs are written to temporary files and renamed, so an interrupted run leaves the
-previous outputs intact; the same input gives byte-identical outputs.
+with a report of what was read, recovered and skipped (and why), whose counts must add up (rows
+read = usable products + skipped lines + skipped images; recovered lines are usable). The raw
+catalogue is never modified. Outputs are written to temporary files and renamed, so an
+interrupted run leaves the previous outputs intact; the same input gives byte-identical outputs.
 """
 
 from __future__ import annotations
@@ -111,6 +112,9 @@ def prepare(settings: Settings, *, progress: Progress | None = None) -> PrepareR
         raise CatalogError(f"no usable product in {catalog_dir}: every row was skipped (see the reasons above)")
     catalog = frame[list(PREPARED_COLUMNS)]
     pairs = build_pairs(catalog, seed=settings.seed)
+    if table.rows_read != len(catalog) + len(table.skipped) + len(problems):  # checked before anything is written
+        raise RuntimeError(f"internal error: rows read {table.rows_read} != usable products {len(catalog)}"
+                           f" + skipped lines {len(table.skipped)} + skipped images {len(problems)}")
 
     atomic_write(settings.catalog_parquet, lambda p: catalog.to_parquet(p, index=False))
     atomic_write(settings.pairs_parquet, lambda p: pairs.to_parquet(p, index=False))
@@ -127,9 +131,12 @@ def prepare(settings: Settings, *, progress: Progress | None = None) -> PrepareR
         "encoding": table.encoding,
         "rows_read": table.rows_read,
         "products": len(catalog),
+        "lines": {"read": table.rows_read, "clean": table.clean, "recovered": len(table.recovered),
+                  "skipped": len(table.skipped)},
         "recovered_lines": [vars(i) for i in table.recovered],
         "skipped": {k: v for k, v in sorted(skipped_reasons.items()) if v},
         "skipped_lines": [vars(i) for i in table.skipped],
+        "encoding_fallback_lines": [vars(i) for i in table.fallback_decoded],
         "images": {
             "missing": missing_ids,
             "corrupt": corrupt,

@@ -38,14 +38,22 @@ def missing_values(report: dict) -> pd.DataFrame:
 
 
 def loading_issues(report: dict) -> pd.DataFrame:
-    """Every line or image that needed attention: recovered, skipped, missing or corrupt image."""
+    """Every line or image that needed attention: recovered, skipped, decoded with a fallback encoding,
+    missing or corrupt image."""
     rows = [("recovered", r["line"], r["id"], r["reason"]) for r in report["recovered_lines"]]
     rows += [("skipped", r["line"], r["id"], r["reason"]) for r in report["skipped_lines"]]
+    rows += [("fallback encoding", r.get("line"), str(r.get("id", "")), str(r.get("reason", "not valid UTF-8")))
+             for r in _fallbacks(report)]
     rows += [("missing image", None, str(i), "no images/{id}.jpg") for i in report["images"]["missing"]]
     rows += [("corrupt image", None, str(c["id"]), c["reason"]) for c in report["images"]["corrupt"]]
     frame = pd.DataFrame(rows, columns=["outcome", "line", "id", "reason"])
     frame["line"] = frame["line"].astype("Int64")
     return frame
+
+
+def _fallbacks(report: dict) -> list[dict]:
+    """Lines decoded with a fallback encoding (older reports have none; a bare line number is accepted)."""
+    return [r if isinstance(r, dict) else {"line": r} for r in report.get("encoding_fallback_lines") or []]
 
 
 def select_products(
