@@ -46,9 +46,17 @@ def _suggestions(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _tag(args: argparse.Namespace, settings: Settings) -> int:
+    from core.curation.schema import check_known_ids, check_product_ids, check_tag
     from core.curation.store import CurationStore
+    from core.data.catalog import load_catalog
 
+    check_tag(args.tag)
+    ids = check_product_ids(args.ids)
     store = CurationStore(settings.curation_db)
+    known = set(load_catalog(settings)["id"].tolist())
+    if args.remove:  # a product gone from the catalogue may still lose the labels it carries
+        known |= set(store.labels()["id"].tolist())
+    check_known_ids(ids, known, where=str(settings.catalog_parquet))
     if args.remove:
         n = store.remove_tag(args.ids, args.tag, author=args.author)
         print(f"removed {args.tag!r} from {n} of {len(set(args.ids))} products")

@@ -16,6 +16,10 @@ from core.config import Settings
 from core.errors import FashionError
 from core.model.load import resolve_embedder  # looked up at call time: tests patch it here
 
+MAX_RESULTS = 100
+"""Most results ``search --k`` returns; more is refused, not clamped, so a script never gets fewer
+results than it asked for without noticing (and ``--k 500`` took about a minute)."""
+
 
 # -- commands --------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
@@ -65,6 +69,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.query is None and args.image is None and args.like is None:
         raise FashionError("nothing to search for: give a QUERY text, --image PATH or --like ID")
+    if not 1 <= args.k <= MAX_RESULTS:
+        raise FashionError(f"--k must be from 1 to {MAX_RESULTS}, got {args.k}; narrow the search with filters instead")
     query = SearchQuery(
         text=args.query,
         image=Path(args.image) if args.image is not None else None,
@@ -173,7 +179,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
         )  # fmt: skip
     search.add_argument("--min-price", type=int, metavar="INR", help="lowest price")
     search.add_argument("--max-price", type=int, metavar="INR", help="highest price")
-    search.add_argument("-k", "--k", type=int, default=10, help="number of results (default 10)")
+    search.add_argument("-k", "--k", type=int, default=10, help=f"number of results, at most {MAX_RESULTS} (default 10)")
     search.add_argument("--json", action="store_true", help="print the results as JSON")
     search.add_argument(
         "--literal", action="store_true",

@@ -12,20 +12,36 @@ import json
 import sys
 
 from core.config import Settings
+from core.errors import FashionError
+from core.stylist.facts import COMPATIBLE_GENDERS  # light: no model or graph behind it
+
+GENDERS = tuple(COMPATIBLE_GENDERS)
+"""The values ``--gender`` accepts (any case): Men, Women, Boys, Girls, Unisex, as the stylist knows them."""
+
+
+def _gender(value: str) -> str:
+    """``value`` in the catalogue's spelling ("women" -> "Women"); a FashionError listing the valid ones."""
+    folded = {g.casefold(): g for g in GENDERS}
+    gender = folded.get(value.strip().casefold())
+    if gender is None:
+        raise FashionError(f"unknown --gender {value!r}; valid: {', '.join(GENDERS)}")
+    return gender
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from core.stylist.service import Stylist
-
     preferences = {}
-    if args.gender:
-        preferences["gender"] = args.gender
-    if args.budget:
+    if args.gender is not None:
+        preferences["gender"] = _gender(args.gender)
+    if args.budget is not None:
+        if args.budget <= 0:
+            raise FashionError(f"--budget must be a positive amount in INR, got {args.budget}")
         preferences["budget"] = args.budget
     if args.avoid:
         preferences["avoided_colours"] = [c.strip() for c in args.avoid.split(",") if c.strip()]
     if args.favourite:
         preferences["favourite_colours"] = [c.strip() for c in args.favourite.split(",") if c.strip()]
+    from core.stylist.service import Stylist  # after the checks: loading it is slow
+
     with Stylist.open(settings, model_path=args.model, provider=args.provider) as stylist:
         answer = stylist.ask(args.message, thread_id=args.thread, preferences=preferences)
     if args.json:
@@ -48,8 +64,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
         "--provider", choices=("offline", "openai", "openai-compatible"),
         help="chat model (default: $STYLIST_PROVIDER or offline)",
     )  # fmt: skip
-    ask.add_argument("--gender", help="saved preference: Men, Women, ...")
-    ask.add_argument("--budget", type=int, metavar="INR", help="saved preference: outfit budget")
+    ask.add_argument("--gender", help=f"saved preference: one of {', '.join(GENDERS)}")
+    ask.add_argument("--budget", type=int, metavar="INR", help="saved preference: outfit budget, a positive amount")
     ask.add_argument("--avoid", metavar="COLOURS", help="saved preference: colours to avoid, comma-separated")
     ask.add_argument("--favourite", metavar="COLOURS", help="saved preference: favourite colours, comma-separated")
     ask.set_defaults(func=cmd_ask)

@@ -9,6 +9,7 @@ separate them elsewhere (:data:`TAG_FORBIDDEN`): "; " joins a product's tags in
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,8 @@ MAX_TAG_CHARS = 40
 MAX_NOTE_CHARS = 2000
 JOIN = "; "
 TAG_FORBIDDEN = ",;"  # "; " joins tags in labels(); "," separates values in Filters
+ID_RANGE = (-(2**63), 2**63 - 1)  # SQLite's INTEGER, and the catalogue's int64 ids
+SHOWN_IDS = 10  # unknown ids named in an error, at most
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -120,6 +123,8 @@ def check_product_id(value) -> int:
         raise FashionError(f"a product id must be a whole number, got {value!r}") from None
     if isinstance(value, (float, np.floating)) and number != value:
         raise FashionError(f"a product id must be a whole number, got {value!r}")
+    if not ID_RANGE[0] <= number <= ID_RANGE[1]:
+        raise FashionError(f"product id {number} is out of range: too large for a 64-bit product id")
     return number
 
 
@@ -128,3 +133,19 @@ def check_product_ids(ids) -> list[int]:
     if isinstance(ids, (int, np.integer, str)):
         ids = [ids]
     return list(dict.fromkeys(check_product_id(i) for i in ids))
+
+
+def check_known_ids(ids: list[int], known: Collection[int], *, where: str) -> list[int]:
+    """``ids`` when every one is in ``known`` (the catalogue's ids); else an error naming the others.
+
+    ``check_known_ids([10005], {10005, 10006}, where="the catalogue") == [10005]``
+    """
+    unknown = [pid for pid in ids if pid not in known]
+    if unknown:
+        shown = ", ".join(map(str, unknown[:SHOWN_IDS]))
+        more = f" and {len(unknown) - SHOWN_IDS} more" if len(unknown) > SHOWN_IDS else ""
+        raise FashionError(
+            f"{len(unknown)} product id(s) not in the catalogue: {shown}{more} ({where}); "
+            "nothing was changed: check the ids, or run `python -m core prepare` if the catalogue changed"
+        )
+    return ids

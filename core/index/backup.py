@@ -10,15 +10,27 @@ depend on Chroma's on-disk format, and can move an index from one to the other.
 Consistency: only complete indexes are exported, and each collection's count and manifest are
 re-read after the export; if anything moved, the backup is abandoned. Files are written to a
 temporary sibling folder renamed into place at the end, so a half-written backup never looks
-like a backup. Restore checks the sha256s, rebuilds each collection (the image collection is
-marked ``building`` until all of it is in, so search refuses a half-restored index), then verifies
-the counts and re-runs the known queries.
+like a backup.
+
+Integrity: ``manifest.json`` lists every data file with its sha256, and ``manifest.sha256`` (written
+last, in ``sha256sum`` format, so ``sha256sum -c manifest.sha256`` checks it by hand) signs the
+manifest's bytes. Before touching the store, restore verifies the whole backup: the signature, the
+collection names, that each collection's data files are exactly the listed ones and match, and
+that nothing unlisted lies in the folder; any doubt is a :class:`FashionError`. The signature is a
+checksum, not a secret key: it catches edits, damage and partial copies, not a forger who rewrites
+both files. Backups from before the signature (format 1) are refused with how to make a new one:
+accepting an unsigned manifest would let anyone strip the signature to get an edit through.
+Restore then rebuilds each collection (the image collection is marked ``building`` until all of
+it is in, so search refuses a half-restored index), verifies the counts and re-runs the known
+queries.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
@@ -44,9 +56,17 @@ from core.index.store import (
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
-BACKUP_FORMAT = 1
+BACKUP_FORMAT = 2  # 2: manifest signed by manifest.sha256; 1: unsigned (refused)
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sha256"
+DATA_FILES = ("embeddings.npy", "records.jsonl")  # exactly these, in every collection's folder
 KNOWN_QUERIES = 3
 KNOWN_K = 5
+# Chroma's rule (3-512 of [A-Za-z0-9._-], alphanumeric at both ends, no "..") under our prefix,
+# which also keeps a name a plain folder name: no "/", never "." or "..".
+_COLLECTION = re.compile(rf"{COLLECTION_PREFIX}-[A-Za-z0-9._-]*[A-Za-z0-9]")
+_SIGNATURE_LINE = re.compile(rf"([0-9a-f]{{64}})(?:[ \t]+\*?{re.escape(MANIFEST)})?")
+_REMAKE = "restore another backup or make a new one with `python -m core backup --to DIR`"
 
 
 @dataclass
@@ -102,7 +122,10 @@ def backup(settings: Settings, dest: Path, *, client: "ClientAPI | None" = None)
 
     tmp = dest.parent / f".{dest.name}.partial-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    try:
+        tmp.mkdir(parents=True)
+    except OSError as exc:
+        raise FashionError(_unwritable(dest, exc)) from exc
     report = BackupReport(path=str(dest), store=location.describe())
     entries = []
     try:
@@ -150,27 +173,125 @@ def backup(settings: Settings, dest: Path, *, client: "ClientAPI | None" = None)
             "source": location.describe(),
             "collections": entries,
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        (tmp / SIGNATURE).write_text(f"{file_sha256(tmp / MANIFEST)}  {MANIFEST}\n")  # last
         if dest.exists():
             dest.rmdir()
         os.replace(tmp, dest)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):  # disk full, read-only...
+            raise FashionError(_unwritable(dest, exc)) from exc
         raise
     report.seconds = time.perf_counter() - started
     return report
 
 
-def read_backup_manifest(source: Path) -> dict:
-    path = Path(source).expanduser() / "manifest.json"
-    if not path.is_file():
-        raise FashionError(f"{source} is not a backup (no manifest.json); make one with `backup --to`")
+def _unwritable(dest: Path, exc: OSError) -> str:
+    return (
+        f"cannot write the backup to {dest} ({exc.strerror or exc}); "
+        "choose a folder you can write to, with room for the index"
+    )
+
+
+def _unsigned(source: Path, body: bytes) -> str:
     try:
-        manifest = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise FashionError(f"{path} is not readable JSON ({exc})") from None
-    if manifest.get("format") != BACKUP_FORMAT:
-        raise FashionError(f"{path} has backup format {manifest.get('format')}, expected {BACKUP_FORMAT}")
+        made = json.loads(body).get("format")
+    except (ValueError, AttributeError):
+        made = None
+    if made != BACKUP_FORMAT:
+        return (
+            f"{source} was made by an older version (backup format {made}): its manifest is not signed, "
+            "so it cannot be verified and is not restored; make a new backup with "
+            "`python -m core backup --to DIR` from the store it came from"
+        )
+    return f"{source} has no {SIGNATURE}: the backup is incomplete or was altered; {_REMAKE}"
+
+
+def _signed_manifest(source: Path) -> dict:
+    """The manifest, parsed from the very bytes whose sha256 matches ``manifest.sha256``."""
+    path, signature = source / MANIFEST, source / SIGNATURE
+    if not path.is_file():
+        raise FashionError(f"{source} is not a backup (no {MANIFEST}); make one with `backup --to`")
+    try:
+        body = path.read_bytes()
+        if not signature.is_file():
+            raise FashionError(_unsigned(source, body))
+        signed = _SIGNATURE_LINE.fullmatch(signature.read_text(encoding="utf-8").strip().lower())
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FashionError(f"cannot read the backup in {source} ({exc}); {_REMAKE}") from None
+    if signed is None:
+        raise FashionError(f"{signature} is not a sha256 signature of {MANIFEST}; {_REMAKE}")
+    if hashlib.sha256(body).hexdigest() != signed.group(1):
+        raise FashionError(
+            f"{path} does not match its signature in {SIGNATURE}: the backup was edited or damaged "
+            f"after it was made; {_REMAKE}"
+        )
+    try:
+        manifest = json.loads(body)
+    except ValueError as exc:
+        raise FashionError(f"{path} is not readable JSON ({exc}); {_REMAKE}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+        made = manifest.get("format") if isinstance(manifest, dict) else None
+        raise FashionError(f"{path} has backup format {made}, expected {BACKUP_FORMAT}; {_REMAKE}")
+    return manifest
+
+
+def _check_entry(entry, path: Path) -> None:
+    if not isinstance(entry, dict):
+        raise FashionError(f"{path} lists a collection that is not an object; {_REMAKE}")
+    name = entry.get("name")
+    if not isinstance(name, str) or len(name) > 512 or ".." in name or not _COLLECTION.fullmatch(name):
+        raise FashionError(
+            f"{path} holds an invalid collection name {name!r} (expected {COLLECTION_PREFIX}-<model "
+            f"version>-<kind>, of letters, digits, '.', '_' and '-'); {_REMAKE}"
+        )
+    count, files = entry.get("count"), entry.get("files")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise FashionError(f"{path} gives {name} an invalid count {count!r}; {_REMAKE}")
+    files = files if isinstance(files, dict) else {}
+    for fname in DATA_FILES:
+        if not isinstance(files.get(fname), str) or not re.fullmatch(r"[0-9a-f]{64}", files[fname]):
+            raise FashionError(
+                f"{name}/{fname} is not listed with its sha256 in {path}, so it cannot be verified; {_REMAKE}"
+            )
+    extra = sorted(set(files) - set(DATA_FILES))
+    if extra:
+        raise FashionError(f"{path} lists unexpected files for {name} ({', '.join(extra)}); {_REMAKE}")
+
+
+def verify_backup(source: Path) -> dict:
+    """The manifest of the backup in ``source`` once all of it is verified (signature, names,
+    listed files and their sha256, nothing unlisted); a FashionError saying what is wrong else."""
+    source = Path(source).expanduser()
+    manifest = _signed_manifest(source)
+    path, entries = source / MANIFEST, manifest.get("collections")
+    if not isinstance(entries, list) or not entries:
+        raise FashionError(f"{path} lists no collections; {_REMAKE}")
+    for entry in entries:
+        _check_entry(entry, path)
+    names = [entry["name"] for entry in entries]
+    if len(set(names)) != len(names):
+        raise FashionError(f"{path} lists a collection twice; {_REMAKE}")
+    expected = {MANIFEST: None, SIGNATURE: None, **{name: set(DATA_FILES) for name in names}}
+    unlisted = [p for p in sorted(source.iterdir()) if p.name not in expected]
+    for name in names:
+        folder = source / name
+        if folder.is_dir():
+            unlisted += [p for p in sorted(folder.iterdir()) if p.name not in DATA_FILES or not p.is_file()]
+    if unlisted:
+        shown = ", ".join(str(p.relative_to(source)) for p in unlisted[:5])
+        raise FashionError(
+            f"{source} holds {len(unlisted)} file(s) not listed in its manifest ({shown}): the backup was "
+            f"altered after it was made; {_REMAKE}"
+        )
+    for entry in entries:
+        for fname in DATA_FILES:
+            file = source / entry["name"] / fname
+            if not file.is_file():
+                raise FashionError(f"backup file {file} is missing; {_REMAKE}")
+            if file_sha256(file) != entry["files"][fname]:
+                raise FashionError(f"backup file {file} is damaged (sha256 mismatch); {_REMAKE}")
     return manifest
 
 
@@ -178,12 +299,7 @@ def restore(settings: Settings, source: Path, *, client: "ClientAPI | None" = No
     """Replace the collections saved in ``source`` in the current store, then verify them."""
     started = time.perf_counter()
     source = Path(source).expanduser().resolve()
-    manifest = read_backup_manifest(source)
-    for entry in manifest["collections"]:
-        for fname, digest in entry["files"].items():
-            path = source / entry["name"] / fname
-            if not path.is_file() or file_sha256(path) != digest:
-                raise FashionError(f"backup file {path} is missing or damaged (sha256 mismatch)")
+    manifest = verify_backup(source)  # all of it, before the store is touched
 
     location = store_location(settings)
     client = client or open_client(settings, location=location)

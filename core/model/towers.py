@@ -157,7 +157,7 @@ class ImageTower(InputModule):
     def preprocess(self, inputs: Sequence, prompt: str | None = None, **kwargs) -> dict[str, Any]:
         matrix, failed = self.features(list(inputs))
         if failed:
-            reasons = "; ".join(reason for _, reason in self.failures[-len(failed) :])
+            reasons = "; ".join(f"{name}: {reason}" for name, reason in self.failures[-len(failed) :])
             raise FashionError(f"{len(failed)} image(s) could not be read: {reasons}")
         return {"sentence_embedding": torch.from_numpy(matrix)}
 
