@@ -29,8 +29,10 @@ def cmd_prepare(args: argparse.Namespace, settings: Settings) -> int:
     report = result.report
     skipped = ", ".join(f"{n} {reason}" for reason, n in report["skipped"].items()) or "none"
     print(f"catalogue: {report['catalog']} ({report['source']})")
-    print(f"rows read {report['rows_read']}, usable products {result.products}, "
-          f"recovered lines {len(report['recovered_lines'])}, skipped: {skipped}")
+    fallback = len(report.get("encoding_fallback_lines") or [])
+    print(f"rows read {report['rows_read']}, usable products {result.products} "
+          f"({len(report['recovered_lines'])} of them recovered), skipped: {skipped}"
+          + (f", {fallback} line(s) not UTF-8 (decoded one by one; see the report)" if fallback else ""))
     groups = ", ".join(f"{g} {n}" for g, n in report["distributions"]["group"].items())
     print(f"groups: {groups}")
     splits = ", ".join(f"{s} {n}" for s, n in report["distributions"]["split"].items())
