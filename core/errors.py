@@ -7,3 +7,12 @@ class FashionError(Exception):
 
 class CatalogError(FashionError):
     """The raw catalogue cannot be read: missing folder or file, empty file, missing columns."""
+
+
+class ServerUnavailableError(FashionError):
+    """The Chroma server holding the index does not answer (refused, reset, closed mid-reply, timed
+    out). ``address`` is its ``host:port``; the message says how to start it or do without it."""
+
+    def __init__(self, message: str, *, address: str | None = None):
+        super().__init__(message)
+        self.address = address

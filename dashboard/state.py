@@ -1,4 +1,9 @@
-"""UI-boundary caching: the only place where core results meet Streamlit's caches."""
+"""UI-boundary caching: the only place where core results meet Streamlit's caches.
+
+Nothing that failed is cached (Streamlit keeps only returned values), and a Chroma server lost
+while in use drops the cached client and what was opened through it (:func:`store_lost`), so the
+next run reconnects from scratch once the server is back, even if it came back with other data.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import pandas as pd
 
 from core.data.catalog import load_catalog
 from core.config import Settings
-from core.errors import FashionError
+from core.errors import FashionError, ServerUnavailableError
 from core.reports.dataset import load_report
 from core.reports.status import CatalogSummary, catalog_summary
 
@@ -158,10 +163,30 @@ def client():
     return open_client(settings())
 
 
+def forget_store() -> None:
+    """Drop the cached Chroma client and the searcher and stylist opened through it."""
+    client.clear()
+    _searcher.clear()
+    _stylist.clear()
+
+
+def store_lost(error: ServerUnavailableError) -> None:
+    """The error box for a Chroma server that does not answer (its address and what to do), with a
+    button to try again; the cached connection is forgotten, so trying again reconnects."""
+    forget_store()
+    st.error(str(error), icon=":material/cloud_off:")
+    st.button("Try again", icon=":material/refresh:", key="store-lost-retry")
+
+
 def index_summary(model_version: str):
+    """The index's figures for Home; None, after an error box, when its server does not answer."""
     from core.reports.status import index_summary as summarise
 
-    return summarise(settings(), model_version, client=client())
+    try:
+        return summarise(settings(), model_version, client=client())
+    except ServerUnavailableError as error:
+        store_lost(error)
+        return None
 
 
 @st.cache_resource(show_spinner="Starting the stylist…")

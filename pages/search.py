@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.errors import FashionError
+from core.errors import FashionError, ServerUnavailableError
 from core.index.relax import search_understood
 from core.index.search import SearchQuery
 from core.index.understand import Interpretation, interpret
@@ -25,6 +25,9 @@ def render() -> None:
     state.require_prepared()
     try:
         searcher = state.searcher()
+    except ServerUnavailableError as error:
+        state.store_lost(error)
+        return
     except FashionError as error:
         st.warning(str(error))
         st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")
@@ -37,8 +40,12 @@ def render() -> None:
     k = right.number_input("Results", 6, 96, 24, step=6)
 
     like_id = st.session_state.get(LIKE_KEY)
+    try:
+        anchor = None if like_id is None else searcher.get_product(like_id)
+    except ServerUnavailableError as error:
+        state.store_lost(error)
+        return
     if like_id is not None:
-        anchor = searcher.get_product(like_id)
         with st.container(border=True):
             st.caption("More like this product")
             if anchor:
@@ -60,6 +67,9 @@ def render() -> None:
     )
     try:
         found = search_understood(searcher, understood, query)
+    except ServerUnavailableError as error:
+        state.store_lost(error)
+        return
     except FashionError as error:
         st.error(str(error))
         return

@@ -12,7 +12,8 @@ cache (``core.index.embedding_cache``, keyed by model version and the sha1 of th
 whose stored metadata is already exactly what we would write is skipped, one that changed is
 re-upserted (from the cache if its image and text did not change), and ids no longer in the
 catalogue are deleted. The manifest (``core.index.manifest``) says ``building`` until the last
-chunk is in and the counts check out.
+chunk is in and the counts check out. A server lost midway is a ``ServerUnavailableError`` that
+says so (``core.index.store.server_errors``); the run after it resumes like any other.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from core.index.store import (
     get_or_create,
     open_client,
     read_all,
+    server_errors,
     store_location,
 )
 from core.model.embedder import Embedder
@@ -159,13 +161,15 @@ def build_index(
 
     ``progress(done, total)`` is called after every chunk (the dashboard drives a progress bar
     with it); ``show_progress`` adds tqdm bars on stderr. Only one run per model version and home
-    at a time (see :func:`index_lock`); a second one fails at once with a clear error.
+    at a time (see :func:`index_lock`); a second one fails at once with a clear error, and so does
+    a run whose Chroma server stops answering (``ServerUnavailableError``).
     """
-    with index_lock(settings, embedder.version):
+    location = store_location(settings)
+    resume = "indexing again resumes where this run stopped"
+    with index_lock(settings, embedder.version), server_errors(location, then=resume):
         started = time.perf_counter()
         catalog = load_catalog(settings)
         records = catalog_records(catalog, show_progress=show_progress)
-        location = store_location(settings)
         client = client or open_client(settings, location=location)
         names = {kind: collection_name(embedder.version, kind) for kind in ("image", "text")}
 

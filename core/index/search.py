@@ -26,6 +26,8 @@ How a query becomes a ranking:
   curation store; the index layer sits below curation and never imports it), so a tag added a
   second ago counts, and intersected with the ids the metadata clauses allow. An unknown tag is a
   ``FashionError`` that lists the tags in use.
+- a Chroma server that stops answering is a ``ServerUnavailableError`` naming it, from any public
+  method (``_talks_to_store``); the same searcher works again once the server is back.
 
 Query values and input safety live in ``core.index.query``, the attribute re-scoring in
 ``core.index.rescore``; a hit is a ``core.data.product.Product`` with its score.
@@ -33,6 +35,7 @@ Query values and input safety live in ``core.index.query``, the attribute re-sco
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
@@ -61,7 +64,14 @@ from core.index.query import (
     unit_vector,
 )
 from core.index.rescore import RESCORE_CANDIDATES, AttributeRescorer
-from core.index.store import collection_name, get_existing, open_client, read_all, store_location
+from core.index.store import (
+    collection_name,
+    get_existing,
+    open_client,
+    read_all,
+    server_errors,
+    store_location,
+)
 from core.model.embedder import Embedder
 
 if TYPE_CHECKING:
@@ -118,6 +128,17 @@ class TagSource(Protocol):
 
 
 # -- the searcher ----------------------------------------------------------------------------
+def _talks_to_store(method):
+    """A ``Searcher`` method whose lost server connection becomes ``ServerUnavailableError``."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        with server_errors(self.location):
+            return method(self, *args, **kwargs)
+
+    return guarded
+
+
 class Searcher:
     """Queries the index built for ``embedder.version``; cheap to call, so build one and reuse it.
 
@@ -135,6 +156,7 @@ class Searcher:
         self.client = client or open_client(settings, location=self.location)
         self.refresh()
 
+    @_talks_to_store
     def refresh(self) -> None:
         """Re-open the collections and the manifest (after a re-index or a restore)."""
         version, home = self.embedder.version, self.settings.home
@@ -156,6 +178,7 @@ class Searcher:
         self.rescorer = AttributeRescorer(self.embedder)
 
     @property
+    @_talks_to_store
     def table(self) -> MetadataTable:
         """Every product's metadata in memory (loaded once, on first use)."""
         if self._table is None:
@@ -164,6 +187,7 @@ class Searcher:
         return self._table
 
     # public ----------------------------------------------------------------------------------
+    @_talks_to_store
     def search(self, query: SearchQuery) -> SearchResult:
         validate(query.filters, self.vocabulary)  # an unknown value fails before any encoding
         self._resolve_tags(query.filters)  # so does an unknown curation tag
@@ -179,6 +203,7 @@ class Searcher:
             attributes=self.query_attributes(query),
         )
 
+    @_talks_to_store
     def search_vector(
         self,
         vector: np.ndarray,
@@ -236,12 +261,14 @@ class Searcher:
         None when the ranking is plain cosine."""
         return self.rescorer.query_attributes(query)
 
+    @_talks_to_store
     def product_vector(self, product_id: int, kind: str = "image") -> np.ndarray:
         got = self.collections[kind].get(ids=[str(int(product_id))], include=["embeddings"])
         if not got["ids"]:
             raise FashionError(f"no product {product_id} in the index")
         return np.asarray(got["embeddings"][0], dtype=np.float32)
 
+    @_talks_to_store
     def get_product(self, product_id: int) -> Product | None:
         got = self.collections["image"].get(ids=[str(int(product_id))], include=["metadatas"])
         return Product.from_metadata(got["metadatas"][0]) if got["ids"] else None
