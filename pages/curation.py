@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.curation.rules import KINDS
 from core.curation.suggestions import STATUSES
-from core.errors import FashionError
+from core.errors import FashionError, ServerUnavailableError
 from dashboard import curation, router, state
 
 
@@ -20,6 +20,8 @@ def render() -> None:
     with review:
         try:
             result = curation.suggestions()
+        except ServerUnavailableError as error:
+            state.store_lost(error)
         except FashionError as error:
             st.warning(str(error))
             st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")

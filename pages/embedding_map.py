@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.errors import FashionError
+from core.errors import FashionError, ServerUnavailableError
 from dashboard import router, state
 from dashboard.curation import author_sidebar
 from dashboard.embedding_map import (
@@ -30,6 +30,9 @@ def render() -> None:
     author = author_sidebar()
     try:
         emap = load_map(options)
+    except ServerUnavailableError as error:
+        state.store_lost(error)
+        return
     except FashionError as error:
         st.warning(str(error))
         st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")

@@ -189,3 +189,23 @@ def test_an_invalid_collection_name_is_a_user_error(copy, target, name, capsys):
     assert code == 2 and err.count("\n") == 1, err
     assert "collection name" in err
     assert_untouched(target)
+
+
+def test_a_server_lost_during_backup_or_restore_is_one_clear_error(tmp_path):
+    import httpx
+
+    from core.config import Settings
+    from core.errors import ServerUnavailableError
+
+    class Gone:  # a client whose server went away: every call fails in transport
+        def __getattr__(self, name):
+            def call(*args, **kwargs):
+                raise httpx.ConnectError("[Errno 111] Connection refused")
+            return call
+
+    settings = Settings.from_env({}, home=tmp_path / "home", chroma_host="127.0.0.1", chroma_port=8765)
+    with pytest.raises(ServerUnavailableError, match="127.0.0.1:8765") as caught:
+        backup(settings, tmp_path / "bk", client=Gone())
+    assert "backup again" in str(caught.value) and not (tmp_path / "bk").exists()
+    with pytest.raises((ServerUnavailableError, FashionError)):
+        restore(settings, tmp_path / "missing-backup", client=Gone())

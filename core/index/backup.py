@@ -50,6 +50,7 @@ from core.index.store import (
     get_or_create,
     open_client,
     read_all,
+    server_errors,
     store_location,
 )
 
@@ -98,6 +99,13 @@ def _our_collections(client: "ClientAPI") -> list[str]:
 
 
 def backup(settings: Settings, dest: Path, *, client: "ClientAPI | None" = None) -> BackupReport:
+    """Copy every collection of the index to ``dest`` (see the module docstring); a lost server is
+    one clear error (``ServerUnavailableError``), and the partial copy is removed."""
+    with server_errors(store_location(settings), then="run the backup again once the server is back"):
+        return _backup(settings, dest, client=client)
+
+
+def _backup(settings: Settings, dest: Path, *, client: "ClientAPI | None" = None) -> BackupReport:
     """Export every ``fashion-*`` collection to ``dest`` (a new or empty folder)."""
     started = time.perf_counter()
     dest = Path(dest).expanduser().resolve()
@@ -296,6 +304,13 @@ def verify_backup(source: Path) -> dict:
 
 
 def restore(settings: Settings, source: Path, *, client: "ClientAPI | None" = None) -> BackupReport:
+    """Verify ``source`` whole, then rebuild its collections (see the module docstring); a lost server
+    is one clear error (``ServerUnavailableError``)."""
+    with server_errors(store_location(settings), then="run the restore again once the server is back"):
+        return _restore(settings, source, client=client)
+
+
+def _restore(settings: Settings, source: Path, *, client: "ClientAPI | None" = None) -> BackupReport:
     """Replace the collections saved in ``source`` in the current store, then verify them."""
     started = time.perf_counter()
     source = Path(source).expanduser().resolve()
