@@ -179,14 +179,15 @@ def store_lost(error: ServerUnavailableError) -> None:
 
 
 def index_summary(model_version: str):
-    """The index's figures for Home; None, after an error box, when its server does not answer."""
+    """The index's figures for Home; ``False``, after an error box, when its server does not answer
+    (so Home does not also offer to rebuild an index that is only out of reach)."""
     from core.reports.status import index_summary as summarise
 
     try:
         return summarise(settings(), model_version, client=client())
     except ServerUnavailableError as error:
         store_lost(error)
-        return None
+        return False
 
 
 @st.cache_resource(show_spinner="Starting the stylist…")

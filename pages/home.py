@@ -45,6 +45,8 @@ def next_step(summary, model, index) -> str | None:
         return "The catalogue is prepared but no encoder is trained yet."
     if not model.trained_on_current_data:
         return f"The catalogue changed since {model.version} was trained."
+    if index is False:  # the server is out of reach: its error box says what to do, not "set everything up"
+        return None
     if index is None or index.status != "complete":
         return f"The index for {model.version} is missing or unfinished."
     return None

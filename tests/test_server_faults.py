@@ -255,6 +255,8 @@ def test_home_screen_shows_an_error_box_when_the_server_is_down(demo_settings, t
         assert not at.exception, at.exception[0].message if at.exception else ""
         assert [e.value for e in at.error] and f"Chroma server at 127.0.0.1:{port}" in at.error[0].value
         assert "Fashion retrieval" in [t.value for t in at.title]
+        assert not any("missing or unfinished" in i.value for i in at.info)  # out of reach, not missing
+        assert not [b for b in at.button if b.label == "Set everything up"]
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
