@@ -1,7 +1,15 @@
-"""Stylist: a chat that answers with real catalogue products, per browser session."""
+"""Stylist: a chat that answers with real catalogue products, per browser session.
+
+Every text on this screen (the shopper's message, the stylist's answer as it streams and when
+done, its notices) is shown literally: ``literal_markdown`` escapes all markdown and HTML and keeps
+only the formatting our answers use, ``**bold**`` and ``- `` bullets. One renderer for the offline
+writer's text and a model's, which ``verify`` has already made plain text: the streamed draft has
+not been verified, and an offline answer quotes the catalogue's names and the shopper's words.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import streamlit as st
@@ -13,6 +21,33 @@ from dashboard.products import product_grid
 from dashboard.widgets import badges
 
 THREAD, MESSAGES = "stylist-thread", "stylist-messages"
+SPECIAL = set("\\`*_{}[]()<>#+-.!|:~$&=^\"'")
+ADDRESS = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+")  # markdown would link these
+BULLET = re.compile(r"^\s*[-*+]\s+")
+
+
+def literal(text: str) -> str:
+    """``text`` as written: markdown characters escaped, addresses as code (never a link)."""
+    out, start = [], 0
+    for m in ADDRESS.finditer(text):
+        fence = "`" * (max((len(r) for r in re.findall("`+", m.group(0))), default=0) + 1)
+        out += ["".join(f"\\{c}" if c in SPECIAL else c for c in text[start:m.start()]), f"{fence} {m.group(0)} {fence}"]
+        start = m.end()
+    return "".join(out) + "".join(f"\\{c}" if c in SPECIAL else c for c in text[start:])
+
+
+def literal_markdown(text: str) -> str:
+    """Markdown that shows ``text`` literally except its ``**bold**`` spans and ``- `` bullets."""
+    lines = []
+    for line in str(text).splitlines():
+        bullet = BULLET.match(line)
+        parts = line[bullet.end() if bullet else 0:].strip().split("**")
+        if len(parts) % 2 == 0:  # an unpaired ** is just text
+            parts = ["**".join(parts)]
+        spans = [f"**{literal(p)}**" if i % 2 and p.strip() == p != "" else literal(f"**{p}**" if i % 2 else p)
+                 for i, p in enumerate(parts)]
+        lines.append(("- " if bullet else "") + "".join(spans))
+    return "\n".join(lines)
 
 
 def preferences(vocabulary) -> dict:
@@ -34,10 +69,12 @@ def preferences(vocabulary) -> dict:
 def show_turn(turn: dict) -> None:
     with st.chat_message(turn["role"]):
         if turn["role"] == "user":
-            st.markdown(turn["text"])
+            st.markdown(literal_markdown(turn["text"]))
             return
         text_col, cards_col = st.columns([3, 2])
-        text_col.markdown(turn["text"])  # the stylist's notices are part of its answer
+        text_col.markdown(literal_markdown(turn["text"]))  # the offline writer's notices are part of its answer
+        for notice in turn.get("notices", []):  # the others (e.g. what verify removed from a model's text)
+            text_col.caption(literal(notice))
         with cards_col:
             products = turn.get("products", [])  # ProductPick: a Product with its outfit slot
             product_grid(products, columns=2, captions=[p.slot for p in products], key=f"turn-{id(turn)}")
@@ -55,7 +92,7 @@ def render() -> None:
         st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")
         return
     prefs = preferences(searcher.vocabulary)
-    st.caption(f"Provider: **{stylist.provider}**" + "".join(f" · {n}" for n in stylist.notices))
+    st.caption(f"Provider: **{literal(stylist.provider)}**" + "".join(f" · {literal(n)}" for n in stylist.notices))
     st.session_state.setdefault(THREAD, uuid.uuid4().hex)
     history = st.session_state.setdefault(MESSAGES, [])
     for turn in history:
@@ -69,22 +106,20 @@ def render() -> None:
     history.append({"role": "user", "text": message})
     show_turn(history[-1])
     with st.chat_message("assistant"):
-        answer = {}
-
-        def tokens():
-            for kind, value in stylist.stream(message, st.session_state[THREAD], prefs):
-                if kind == "token":
-                    yield value
-                else:
-                    answer["value"] = value
-
+        draft, shown, result = "", st.empty(), None
         try:
-            st.write_stream(tokens())
+            for kind, value in stylist.stream(message, st.session_state[THREAD], prefs):
+                if kind == "token":  # the unverified draft: literal too
+                    draft += value
+                    shown.markdown(literal_markdown(draft))
+                else:
+                    result = value
         except FashionError as error:
             st.error(str(error))
             return
-    result = answer["value"]
-    history.append({"role": "assistant", "text": result.answer, "products": list(result.products), "request": result.request})
+    notices = [n for n in result.notices if n not in result.answer]
+    history.append({"role": "assistant", "text": result.answer, "products": list(result.products), "request": result.request,
+                    "notices": notices})
     st.rerun()
 
 

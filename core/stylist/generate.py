@@ -5,7 +5,7 @@ it fits), why the colours work, styling tips, alternatives, and notes. Products 
 written by ``product_ref`` ("Name (₹1,299, #10023)"), so the verifier can find every id and
 price. The chat model is asked to cite products as ``[#id]`` only; ``render_tags`` swaps each tag
 for ``product_ref`` of a product retrieval returned (an unknown tag stays a bare tag and is then
-removed by ``verify``).
+removed by ``verify``, which also makes the model's text plain text).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from core.stylist.rules import weather_of
 from core.stylist.state import StylistRequest
 from core.understanding.occasions import occasion_named
 
-TAG = re.compile(r"\[#(\d+)\]")
+TAG = re.compile(r"\[#(\d+)\](?:\([^\s()]*\))?")  # a link target glued to a tag ("[#12](http://…)") goes with it
 MAX_PROMPT_MESSAGE = 1000
 
 
@@ -126,7 +126,11 @@ def write_with_model(chat_model: BaseChatModel, message: str, req: dict, outfit:
 
 
 def render_tags(text: str, products: dict[int, dict]) -> str:
-    """``[#id]`` -> ``product_ref``; unknown ids stay as ``#id`` for ``verify`` to remove."""
+    """``[#id]`` -> ``product_ref``; unknown ids stay as ``#id`` for ``verify`` to remove.
+
+    The text is still the model's: ``verify.plain_text`` makes it plain text afterwards (a tag never
+    turns into a link: a target written right after it is dropped with the tag).
+    """
     def swap(m: re.Match) -> str:
         product = products.get(int(m.group(1)))
         return product_ref(product) if product else f"#{m.group(1)}"

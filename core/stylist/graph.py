@@ -37,7 +37,8 @@ from core.stylist.refine import apply_preferences, is_refinement, merge_refineme
 from core.stylist.retriever import retrieve_slots
 from core.stylist.state import StylistRequest, StylistState
 from core.stylist.understand import implied_gender, not_stocked_notices, read_message, vocabulary_of, wearer_question
-from core.stylist.verify import AMOUNT, leaks_prompt, verify_answer, verify_outfit
+from core.stylist.verify import (AMOUNT, REPLACED_NOTICE, known_brands, leaks_prompt, plain_text, verify_answer,
+                                 verify_outfit)
 
 MAX_ATTEMPTS = 2
 UNCHANGED_NOTICE = "That changes nothing here: the outfit above already fits it, so it stays as it was."
@@ -175,21 +176,27 @@ def build_graph(chat_model: Any | None, retriever, checkpointer=None, *, analyze
         retrieved = {int(p["id"]): p for hits in (state.get("candidates") or {}).values() for p in hits}
         outfit, outfit_problems = verify_outfit(state.get("outfit") or [], retrieved)
         answer = state.get("answer") or ""
+        by_model = state.get("provider", "offline") != "offline"  # a model's text: plain text, known brands only
+        leaked = leaks_prompt(answer)
+        answer, markup = plain_text(answer) if by_model else (answer, [])
         req = state["request"]
         allowed = {int(v) for v in (req.get("budget_max"), req.get("budget_min")) if v}
         for notice in state.get("notices") or []:
             allowed |= {int(m.group(1).replace(",", "")) for m in AMOUNT.finditer(notice)}
-        leaked = leaks_prompt(answer)
-        repaired, problems = verify_answer(answer, retrieved, outfit, allowed) if not leaked else ("", [])
+        brands = known_brands(facts.brands) if by_model else ()
+        repaired, problems = verify_answer(answer, retrieved, outfit, allowed, brands) if not leaked else ("", [])
         attempts = int(state.get("attempts") or 0)
         broken = leaked or bool(outfit_problems) or (outfit and len(repaired) < 40)
-        if broken and attempts < MAX_ATTEMPTS:
-            return {"outfit": outfit, "needs_regeneration": True, "force_offline": True}
+        if broken and attempts < MAX_ATTEMPTS:  # the offline writer's answer replaces it, saying why
+            replaced = [REPLACED_NOTICE] if by_model else []
+            return {"outfit": outfit, "needs_regeneration": True, "force_offline": True, "notices": replaced}
         notices = []
         if leaked:
-            notices.append("The model's answer was replaced: it did not follow the stylist's rules.")
+            notices.append(REPLACED_NOTICE)
+        if markup and not leaked:
+            notices.append(f"Removed markup from the model's answer ({', '.join(markup)}): it is shown as plain text.")
         if problems or outfit_problems:
-            notices.append(f"Removed {len(problems) + len(outfit_problems)} mention(s) of products or prices "
+            notices.append(f"Removed {len(problems) + len(outfit_problems)} mention(s) of products, brands or prices "
                            "that did not come from the catalogue search.")
         if leaked or not repaired:
             repaired = write_offline(req, outfit, state.get("alternatives") or {}, list(state.get("notices") or []))
