@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping
 
 import pandas as pd
@@ -21,6 +23,35 @@ def badges(labels: list[str], *, empty: str = "nothing in particular") -> None:
         st.caption(empty)
         return
     st.markdown(" ".join(f":gray-badge[{_literal(label)}]" for label in labels))
+
+
+LITERAL_SPECIAL = set("\\`*_{}[]()<>#+-.!|:~$&=^\"'")
+ADDRESS = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+")  # markdown would link these
+BULLET = re.compile(r"^\s*[-*+]\s+")
+
+
+def literal(text: str) -> str:
+    """``text`` as written: markdown characters escaped, addresses as code (never a link)."""
+    out, start = [], 0
+    for m in ADDRESS.finditer(text):
+        fence = "`" * (max((len(r) for r in re.findall("`+", m.group(0))), default=0) + 1)
+        out += ["".join(f"\\{c}" if c in LITERAL_SPECIAL else c for c in text[start:m.start()]), f"{fence} {m.group(0)} {fence}"]
+        start = m.end()
+    return "".join(out) + "".join(f"\\{c}" if c in LITERAL_SPECIAL else c for c in text[start:])
+
+
+def literal_markdown(text: str) -> str:
+    """Markdown that shows ``text`` literally except its ``**bold**`` spans and ``- `` bullets."""
+    lines = []
+    for line in str(text).splitlines():
+        bullet = BULLET.match(line)
+        parts = line[bullet.end() if bullet else 0:].strip().split("**")
+        if len(parts) % 2 == 0:  # an unpaired ** is just text
+            parts = ["**".join(parts)]
+        spans = [f"**{literal(p)}**" if i % 2 and p.strip() == p != "" else literal(f"**{p}**" if i % 2 else p)
+                 for i, p in enumerate(parts)]
+        lines.append(("- " if bullet else "") + "".join(spans))
+    return "\n".join(lines)
 
 
 def _literal(text: str) -> str:

@@ -1,7 +1,7 @@
 """Stylist: a chat that answers with real catalogue products, per browser session.
 
 Every text on this screen (the shopper's message, the stylist's answer as it streams and when
-done, its notices) is shown literally: ``literal_markdown`` escapes all markdown and HTML and keeps
+done, its notices) is shown literally: ``dashboard.widgets.literal_markdown`` escapes all markdown and HTML and keeps
 only the formatting our answers use, ``**bold**`` and ``- `` bullets. One renderer for the offline
 writer's text and a model's, which ``verify`` has already made plain text: the streamed draft has
 not been verified, and an offline answer quotes the catalogue's names and the shopper's words.
@@ -9,7 +9,6 @@ not been verified, and an offline answer quotes the catalogue's names and the sh
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import streamlit as st
@@ -18,36 +17,9 @@ from core.errors import FashionError
 from core.stylist.explain import understood_chips
 from dashboard import router, state
 from dashboard.products import product_grid
-from dashboard.widgets import badges
+from dashboard.widgets import badges, literal, literal_markdown
 
 THREAD, MESSAGES = "stylist-thread", "stylist-messages"
-SPECIAL = set("\\`*_{}[]()<>#+-.!|:~$&=^\"'")
-ADDRESS = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+")  # markdown would link these
-BULLET = re.compile(r"^\s*[-*+]\s+")
-
-
-def literal(text: str) -> str:
-    """``text`` as written: markdown characters escaped, addresses as code (never a link)."""
-    out, start = [], 0
-    for m in ADDRESS.finditer(text):
-        fence = "`" * (max((len(r) for r in re.findall("`+", m.group(0))), default=0) + 1)
-        out += ["".join(f"\\{c}" if c in SPECIAL else c for c in text[start:m.start()]), f"{fence} {m.group(0)} {fence}"]
-        start = m.end()
-    return "".join(out) + "".join(f"\\{c}" if c in SPECIAL else c for c in text[start:])
-
-
-def literal_markdown(text: str) -> str:
-    """Markdown that shows ``text`` literally except its ``**bold**`` spans and ``- `` bullets."""
-    lines = []
-    for line in str(text).splitlines():
-        bullet = BULLET.match(line)
-        parts = line[bullet.end() if bullet else 0:].strip().split("**")
-        if len(parts) % 2 == 0:  # an unpaired ** is just text
-            parts = ["**".join(parts)]
-        spans = [f"**{literal(p)}**" if i % 2 and p.strip() == p != "" else literal(f"**{p}**" if i % 2 else p)
-                 for i, p in enumerate(parts)]
-        lines.append(("- " if bullet else "") + "".join(spans))
-    return "\n".join(lines)
 
 
 def preferences(vocabulary) -> dict:
