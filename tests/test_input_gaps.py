@@ -163,3 +163,24 @@ def test_search_accepts_k_up_to_100_and_says_so_in_its_help(home, capsys, monkey
     with pytest.raises(SystemExit):
         main(["search", "--help"])
     assert "at most 100" in " ".join(capsys.readouterr().out.split())
+
+
+def test_ask_prints_notices_the_answer_does_not_already_say(home, capsys, monkeypatch):
+    from core.stylist import service
+
+    class Answer:
+        answer, thread_id = "An outfit.\n- Note: with ₹5,000 I left out the watch.", "t-2"
+        notices = ["Note: with ₹5,000 I left out the watch.", "Removed 1 mention(s) of products that were not retrieved."]
+
+    class Fake:
+        def ask(self, message, thread_id=None, preferences=None):
+            return Answer()
+
+    @contextmanager
+    def fake_open(*args, **kwargs):
+        yield Fake()
+
+    monkeypatch.setattr(service.Stylist, "open", staticmethod(fake_open))
+    assert main(["ask", "brunch outfit", "--home", str(home.home)]) == 0
+    err = capsys.readouterr().err
+    assert "note: Removed 1 mention(s)" in err and "left out the watch" not in err

@@ -48,6 +48,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:
         print(answer.answer)
+        for notice in answer.notices:  # what the answer does not already say (e.g. text removed from a model's answer)
+            if notice not in answer.answer:
+                print(f"note: {notice}", file=sys.stderr)
         if args.thread is None:
             print(f"\n(continue this conversation with --thread {answer.thread_id})", file=sys.stderr)
     return 0
