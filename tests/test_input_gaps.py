@@ -79,7 +79,7 @@ def fake_stylist(monkeypatch):
     seen: list[dict] = []
 
     class Answer:
-        answer, thread_id = "an outfit", "t-1"
+        answer, thread_id, notices = "an outfit", "t-1", []
 
         def to_json(self):
             return {"answer": self.answer}
