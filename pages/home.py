@@ -9,11 +9,12 @@ from core.data.groups import GROUP_LABELS
 from dashboard import router, state
 from dashboard.widgets import distribution_chart, metric_tiles
 
-STAGE_LABELS = {"prepare": "Preparing the catalogue", "train": "Training the encoder", "index": "Indexing"}
+STAGE_LABELS = {"prepare": "Preparing the catalogue", "train": "Training the encoder", "index": "Indexing",
+                "map": "Computing the embedding map"}
 
 
 def build_now() -> None:
-    """prepare -> train -> index with live progress; every stage reuses what is already there."""
+    """prepare -> train -> index -> map with live progress; every stage reuses what is already there."""
     from core.pipeline import build
 
     with st.status("Setting up…", expanded=True) as status:
