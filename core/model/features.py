@@ -10,8 +10,8 @@ every lookup of a file reads and hashes its bytes (about 10 µs per 12 KB thumbn
 
 The image preprocessing (pad to a white square, bicubic resize, scale to [-1, 1]) lives here too,
 written with PIL and numpy only (no torchvision), because it is part of the cache key, with the
-batch helpers a tower computes through (keys of many inputs, decoding with failures reported,
-computing in parts that are stored as they finish).
+batch helpers a tower computes through (keys of many inputs, decoding with failures reported and
+prefetched in a thread while the previous batch runs, computing in parts stored as they finish).
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from PIL import Image
@@ -29,6 +32,7 @@ from PIL import Image
 from core.files import file_digest
 
 ImageLike = Image.Image | str | os.PathLike
+T, R = TypeVar("T"), TypeVar("R")
 
 PREPROCESSING_VERSION = "pad-white-bicubic-half-v1"
 """Bump when :func:`image_to_array` or :func:`colour_histogram` change: it is part of every key."""
@@ -102,32 +106,68 @@ def square_pad(image: Image.Image, fill=(255, 255, 255)) -> Image.Image:
     return canvas
 
 
+_UNIT = np.arange(256, dtype=np.float32) / 127.5 - 1.0  # uint8 -> [-1, 1], exactly as (x / 127.5 - 1)
+
+
+def resized_pixels(image: Image.Image, size: int) -> np.ndarray:
+    """uint8 HWC pixels of ``image`` padded to a white square and resized (bicubic) to ``size``."""
+    return np.asarray(square_pad(image).resize((size, size), Image.BICUBIC), dtype=np.uint8)
+
+
+def pixels_to_batch(pixels: Sequence[np.ndarray]) -> np.ndarray:
+    """float32 NCHW batch in [-1, 1] from uint8 HWC arrays (one table look-up, no per-image maths)."""
+    return _UNIT[np.ascontiguousarray(np.stack(pixels).transpose(0, 3, 1, 2))]
+
+
 def image_to_array(image: Image.Image, size: int) -> np.ndarray:
     """float32 CHW array in [-1, 1] (EfficientNet-Lite's TF preprocessing: (x - 127.5) / 127.5)."""
-    resized = square_pad(image).resize((size, size), Image.BICUBIC)
-    array = np.asarray(resized, dtype=np.float32) / 127.5 - 1.0
-    return np.ascontiguousarray(array.transpose(2, 0, 1))
+    return pixels_to_batch([resized_pixels(image, size)])[0]
 
 
-def decode_images(items: Sequence[ImageLike], indices: Sequence[int], size: int, colour_levels: int
-                  ) -> tuple[list[int], list[np.ndarray], list[np.ndarray], list[tuple[str, str]]]:
-    """Backbone inputs of ``items[indices]`` (and their colour histograms when ``colour_levels``).
+class Decoded(NamedTuple):
+    """Backbone inputs of the images of a batch that decoded (see :func:`decode_images`)."""
 
-    Returns ``(decoded indices, arrays, histograms, failures)``: an image that does not decode is
-    left out and reported in ``failures`` as ``(input, reason)``.
-    """
-    ok, arrays, hists, failures = [], [], [], []
+    indices: list[int]
+    pixels: np.ndarray  # (len(indices), 3, size, size) float32
+    hists: list[np.ndarray]  # colour histograms (empty without colour levels)
+    failures: list[tuple[str, str]]  # (input, reason) of the images that did not decode
+
+
+def decode_images(items: Sequence[ImageLike], indices: Sequence[int], size: int, colour_levels: int) -> Decoded:
+    """Backbone inputs of ``items[indices]`` (and their colour histograms when ``colour_levels``);
+    an image that does not decode is left out and reported in ``failures`` as ``(input, reason)``."""
+    ok, pixels, hists, failures = [], [], [], []
     for index in indices:
         try:
             image = load_rgb(items[index])
         except Exception as error:  # noqa: BLE001 - any decoder failure: skip and report
             failures.append((str(items[index]), f"{type(error).__name__}: {error}"))
             continue
-        arrays.append(image_to_array(image, size))
+        pixels.append(resized_pixels(image, size))
         if colour_levels:
             hists.append(colour_histogram(image, colour_levels))
         ok.append(index)
-    return ok, arrays, hists, failures
+    batch = pixels_to_batch(pixels) if pixels else np.zeros((0, 3, size, size), np.float32)
+    return Decoded(ok, batch, hists, failures)
+
+
+def prefetched(function: Callable[[T], R], parts: Iterable[T], depth: int = 2) -> Iterator[R]:
+    """``function(part)`` for each part, in order, computed up to ``depth`` parts ahead in a thread.
+
+    Decoding the next batch (PIL and numpy release the GIL) then overlaps inference on this one.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as pool:
+        pending: deque[Future] = deque()
+        try:
+            for part in parts:
+                pending.append(pool.submit(function, part))
+                if len(pending) > depth:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def colour_histogram(image: Image.Image, levels: int = 4, white: int = 235) -> np.ndarray:

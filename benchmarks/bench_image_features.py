@@ -1,0 +1,176 @@
+"""Benchmark image feature extraction end to end: torch vs ONNX Runtime, at a few batch sizes.
+
+    python -m benchmarks.bench_image_features [--catalog DIR] [--images 1024] [--torch-images 256] \
+        [--batches 16,32,64] [--repeat 3] [--threads 2]
+
+Each run goes through ``ImageTower.features`` on N catalogue images with a cold feature cache in a
+temporary folder: content keys, decoding and preprocessing (prefetched in a thread), the backbone,
+the colour histogram and the cache write. Variants: torch NCHW and torch channels-last (what the
+torch path runs; one pass each, they are slow), ONNX Runtime per batch size, and ONNX Runtime
+without the decode prefetch (round robin). The export and the session opening are timed apart. The machine may be shared: the load average
+(``/proc/loadavg``, which counts this benchmark too) is printed before and after each run, with the
+cores this process got (CPU time / wall time: below the machine's cores, others were running).
+Nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import core.model.towers as towers
+
+DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "fashion-product-images-small"
+
+
+def file_sha1(path: str) -> str:
+    from core.model.features import file_sha1 as sha1
+
+    return sha1(path)
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+class TorchNCHW:
+    """The tower's graph in torch's default NCHW layout (given a backbone that is not channels-last)."""
+
+    folder = None  # the tower's attach_cache sets it; nothing is exported
+
+    def __call__(self, backbone, ends, batch, **_):
+        import torch
+
+        x = torch.from_numpy(batch)
+        with torch.no_grad():
+            x = backbone._swish(backbone._bn0(backbone._conv_stem(x)))
+            pooled = []
+            for index, block in enumerate(backbone._blocks):
+                x = block(x, drop_connect_rate=None)
+                if index in ends:
+                    pooled.append(x.mean(dim=(2, 3)))
+            x = backbone._swish(backbone._bn1(backbone._conv_head(x)))
+            return torch.cat([x.mean(dim=(2, 3)), *pooled], dim=1).numpy()
+
+
+def one_pass(tower, paths: list[str], folder: Path, onnx_dir: Path) -> dict:
+    """One cold-cache pass of ``tower.features`` over ``paths`` (cache in ``folder``)."""
+    tower.attach_cache(folder)
+    tower.runner.folder = onnx_dir
+    before = loadavg()
+    started, cpu = time.perf_counter(), time.process_time()
+    matrix, failed = tower.features(paths)
+    seconds = time.perf_counter() - started
+    cpu = (time.process_time() - cpu) / seconds  # cores this process got: below the cores = others ran
+    assert not failed and len(tower.cache) == len({file_sha1(p) for p in paths})  # identical files share a row
+    tower.cache.close()
+    return {"seconds": seconds, "cpu": cpu, "load_before": before, "load_after": loadavg(), "matrix": matrix}
+
+
+def summary(name: str, images: int, passes: list[dict]) -> dict:
+    """The fastest pass's figures (the least disturbed by others on a shared machine), with every
+    pass's img/s and cores in run order."""
+    best = min(passes, key=lambda p: p["seconds"])
+    return {"variant": name, "images": images, "img_s": images / best["seconds"],
+            "all_img_s": [f"{images / p['seconds']:.1f} ({p['cpu']:.1f} cores)" for p in passes], **best}
+
+
+@contextmanager
+def decoding_inline(inline: bool):
+    """Decode each batch just before it runs (no prefetch thread) while ``inline``."""
+    prefetched = towers.prefetched
+    if inline:
+        towers.prefetched = lambda function, parts, depth=2: map(function, parts)
+    try:
+        yield
+    finally:
+        towers.prefetched = prefetched
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalog", default=str(DEFAULT_CATALOG), help="folder with images/ (read only)")
+    parser.add_argument("--images", type=int, default=1024, help="images per ONNX Runtime run")
+    parser.add_argument("--torch-images", type=int, default=256, help="images per torch run (slow)")
+    parser.add_argument("--batches", default="16,32,64", help="ONNX Runtime batch sizes")
+    parser.add_argument("--image-size", type=int, default=224)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (ORT uses the cores)")
+    parser.add_argument("--repeat", type=int, default=3, help="passes per variant (the fastest is shown)")
+    args = parser.parse_args(argv)
+
+    import copy
+
+    import numpy as np
+    import torch
+
+    from core.model.onnx_backbone import BackboneRunner, cpu_cores
+    from core.model.towers import ImageTower
+
+    torch.set_num_threads(args.threads)
+    images = sorted(Path(args.catalog, "images").glob("*.jpg"))
+    paths = [str(p) for p in images[: max(args.images, args.torch_images) + 64]]
+    for path in paths:  # the page cache warm for every variant alike
+        Path(path).read_bytes()
+    warmup, paths = paths[:64], paths[64:]
+    print(f"{len(images)} images in the catalogue; {cpu_cores()} cores; torch threads {args.threads}; load {loadavg()}")
+
+    tower = ImageTower(image_size=args.image_size)
+    default_batch = tower.batch_size
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-image-features-") as tmp:
+        root, onnx_dir = Path(tmp), Path(tmp, "onnx")
+        started = time.perf_counter()
+        tower.runner = BackboneRunner(tower.variant, tower.image_size, folder=onnx_dir)
+        tower.runner.session(tower.backbone, tower._pooled_stages, job_size=10**9)
+        print(f"ONNX export + open + probe check: {time.perf_counter() - started:.2f} s (failed: {tower.runner.failed})")
+        started = time.perf_counter()
+        tower.runner = BackboneRunner(tower.variant, tower.image_size, folder=onnx_dir)
+        tower.runner.session(tower.backbone, tower._pooled_stages, job_size=10**9)
+        print(f"ONNX open of the cached export + probe check: {time.perf_counter() - started:.2f} s")
+
+        torch_tower = ImageTower(image_size=args.image_size)
+        torch_tower.runner.enabled = False
+        nchw_tower = ImageTower(image_size=args.image_size)
+        nchw_tower.backbone = copy.deepcopy(nchw_tower.backbone).to(memory_format=torch.contiguous_format)
+        nchw_tower.runner = TorchNCHW()
+        subset = paths[: args.torch_images]
+        for name, item in ((f"torch-nchw b{default_batch}", nchw_tower), (f"torch-channels-last b{default_batch}", torch_tower)):
+            item.features(warmup[:8])
+            results.append(summary(name, len(subset), [one_pass(item, subset, root / name, onnx_dir)]))
+            print(_row(results[-1]), flush=True)
+
+        onnx_paths = paths[: args.images]
+        variants = [(f"onnx b{b}", int(b), False) for b in args.batches.split(",")]
+        variants.append((f"onnx b{default_batch} no prefetch", default_batch, True))
+        for _, batch, _ in variants:  # the session's first runs at each shape are slow
+            tower.batch_size, tower.cache = batch, None
+            tower.features(warmup[: 2 * batch])
+        passes: dict[str, list[dict]] = {name: [] for name, _, _ in variants}
+        for attempt in range(args.repeat):  # round robin: a change in load hits every variant alike
+            for name, batch, inline in variants:
+                tower.batch_size = batch
+                with decoding_inline(inline):
+                    passes[name].append(one_pass(tower, onnx_paths, root / f"{name}-{attempt}", onnx_dir))
+        for name, _, _ in variants:
+            results.append(summary(name, len(onnx_paths), passes[name]))
+            print(_row(results[-1]), flush=True)
+
+    reference = next(r for r in results if r["variant"].startswith("torch-channels-last"))
+    for result in results:
+        rows = min(len(reference["matrix"]), len(result["matrix"]))
+        diff = np.abs(result["matrix"][:rows] - reference["matrix"][:rows]).max()
+        print(f"max |{result['variant']} - torch channels-last| = {diff:.2e}")
+    return 0
+
+
+def _row(result: dict) -> str:
+    spread = f"  (passes in run order: {', '.join(map(str, result['all_img_s']))})" if len(result["all_img_s"]) > 1 else ""
+    return (f"{result['variant']:<26} {result['images']:>5} img {result['seconds']:7.2f} s "
+            f"{result['img_s']:7.1f} img/s {result['cpu']:4.1f} cores   load {result['load_before']} -> {result['load_after']}{spread}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
