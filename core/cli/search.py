@@ -101,7 +101,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         print(f"understood: {understood.summary()}", file=sys.stderr)
     if found.notice:
         print(f"relaxed: {found.notice}" if found.relaxed else f"note: {found.notice}", file=sys.stderr)
-    for line in (*understood.overridden, *understood.notices):
+    for line in (*understood.overridden, *understood.notices, *searcher.notices):
         print(f"note: {line}", file=sys.stderr)
     if result.reason:
         print(f"no results: {result.reason}", file=sys.stderr)

@@ -14,6 +14,13 @@ re-upserted (from the cache if its image and text did not change), and ids no lo
 catalogue are deleted. The manifest (``core.index.manifest``) says ``building`` until the last
 chunk is in and the counts check out. A server lost midway is a ``ServerUnavailableError`` that
 says so (``core.index.store.server_errors``); the run after it resumes like any other.
+
+When the model has attribute classifiers, each product's image block (``core.index.rescore``) is
+computed here, from the frozen image features (through their cache: cheap once the catalogue was
+trained on or indexed), and stored in the image metadata with the scorer's fingerprint, so a
+search never runs the image backbone. An index whose blocks are missing or were made by another
+scorer (one built before blocks were stored) gets them on the next run: the metadata alone is
+updated, nothing is re-embedded. The manifest records the fingerprint under ``attributes``.
 """
 
 from __future__ import annotations
@@ -34,7 +41,8 @@ from core.errors import FashionError
 from core.index.embedding_cache import EmbeddingCache, cached_vectors
 from core.index.filters import Vocabulary
 from core.index.manifest import MANIFEST_FORMAT, now, read_manifest, write_manifest
-from core.index.records import catalog_hash, catalog_records, product_text
+from core.index.records import ATTRIBUTE_KEY, catalog_hash, catalog_records, catalogue_fields, product_text
+from core.index.rescore import encode_blocks, has_block, scorer_fingerprint
 from core.index.store import (
     collection_name,
     collection_space,
@@ -71,6 +79,7 @@ class IndexReport:
     embedded_texts: int = 0
     cached_images: int = 0
     cached_texts: int = 0
+    attributes_stored: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -84,12 +93,21 @@ class IndexReport:
             f"embedded {self.embedded_images} images and {self.embedded_texts} texts, "
             f"{self.cached_images} + {self.cached_texts} from cache) "
             f"into the {self.store} in {self.seconds:.1f} s"
+            + (f"; stored the attribute scores of {self.attributes_stored}" if self.attributes_stored else "")
         )
 
 
 def _stored_metadata(collection: "Collection", page: int) -> dict[str, dict]:
     got = read_all(collection, include=("metadatas",), page=page)
     return {id_: dict(meta or {}) for id_, meta in zip(got["ids"], got["metadatas"])}
+
+
+def _attribute_metadata(embedder: Embedder, metas: list[dict], fingerprint: str | None) -> list[dict]:
+    """``metas`` with each product's attribute block (image side); unchanged without a scorer."""
+    if fingerprint is None or not metas:
+        return metas
+    blocks = embedder.image_attributes([m["image"] for m in metas])
+    return [{**m, ATTRIBUTE_KEY: value} for m, value in zip(metas, encode_blocks(blocks, fingerprint))]
 
 
 def _open_images(paths: Sequence[str]) -> list[Image.Image]:
@@ -193,6 +211,7 @@ def build_index(
             products=len(records),
         )
         vocabulary = Vocabulary.from_records(records).to_dict()
+        fingerprint = scorer_fingerprint(embedder)
         new_manifest = {
             "format": MANIFEST_FORMAT,
             "model_version": embedder.version,
@@ -205,11 +224,13 @@ def build_index(
             "started_at": now(),
             "completed_at": None,
             "counts": {},
+            "attributes": None if fingerprint is None else {"key": ATTRIBUTE_KEY, "fingerprint": fingerprint},
         }
         if (
             manifest
             and manifest.get("status") == "complete"
             and manifest.get("catalog_hash") == wanted_hash
+            and (manifest.get("attributes") or {}).get("fingerprint") == fingerprint
             and all(col.count() == len(records) for col in collections.values())
         ):
             report.unchanged = len(records)
@@ -234,14 +255,19 @@ def build_index(
         todo = [
             m
             for m in records
-            if not all(stored[kind].get(str(m["id"])) == m for kind in collections)
+            if not all(catalogue_fields(stored[kind].get(str(m["id"]))) == m for kind in collections)
         ]
         report.unchanged = len(records) - len(todo)
+        changed = {m["id"] for m in todo}
+        backfill = [] if fingerprint is None else [
+            m for m in records if m["id"] not in changed and not has_block(stored["image"].get(str(m["id"])), fingerprint)
+        ]  # unchanged products whose attribute block is missing or stale: metadata only
         chunk = max(1, min(chunk_size, max_batch))
         caches = {kind: EmbeddingCache(settings.cache_dir, embedder.version, kind) for kind in names}
         texts_by_id = {int(r["id"]): product_text(r) for r in catalog.to_dict("records")}
 
-        bar = tqdm(total=len(todo), desc="indexing", unit="product", disable=not show_progress)
+        total = len(todo) + len(backfill)
+        bar = tqdm(total=total, desc="indexing", unit="product", disable=not show_progress)
         try:
             for start in range(0, len(todo), chunk):
                 metas = todo[start : start + chunk]
@@ -264,16 +290,25 @@ def build_index(
                     ),
                     embedder.dim,
                 )
-                collections["image"].upsert(ids=ids, embeddings=image_vectors, metadatas=metas)
+                image_metas = _attribute_metadata(embedder, metas, fingerprint)
+                collections["image"].upsert(ids=ids, embeddings=image_vectors, metadatas=image_metas)
                 collections["text"].upsert(ids=ids, embeddings=text_vectors, metadatas=metas)
                 report.embedded_images += n_img
                 report.embedded_texts += n_txt
                 report.cached_images += len(metas) - n_img
                 report.cached_texts += len(metas) - n_txt
                 report.upserted += len(metas)
+                report.attributes_stored += len(metas) if fingerprint else 0
                 bar.update(len(metas))
                 if progress is not None:
-                    progress(report.upserted, len(todo))
+                    progress(report.upserted, total)
+            for start in range(0, len(backfill), chunk):  # products unchanged but for their block
+                metas = _attribute_metadata(embedder, backfill[start : start + chunk], fingerprint)
+                collections["image"].update(ids=[str(m["id"]) for m in metas], metadatas=metas)
+                report.attributes_stored += len(metas)
+                bar.update(len(metas))
+                if progress is not None:
+                    progress(report.upserted + start + len(metas), total)
         finally:
             bar.close()
 

@@ -4,6 +4,10 @@ Every product is stored twice (image and description vectors) with the same meta
 side can be filtered alike. The metadata carries the sha1 of the image file bytes and of the
 embedded text: build compares it with what is stored to skip unchanged products, and keys the
 embedding cache by it. ``catalog_hash`` fingerprints the whole set for the manifest.
+
+The image side's metadata also carries the product's attribute block under :data:`ATTRIBUTE_KEY`
+(written by build, read by ``core.index.rescore``); it is derived from the picture by the model,
+not from the catalogue row, so comparisons with a row go through :func:`catalogue_fields`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from tqdm.auto import tqdm
 
 from core.errors import FashionError
 from core.model.features import file_sha1, text_sha1
+
+ATTRIBUTE_KEY = "attribute_block"
+"""Image-collection metadata key of a product's stored attribute block (see ``core.index.rescore``)."""
 
 TEXT_COLUMNS = (
     "gender",
@@ -53,6 +60,11 @@ def product_metadata(row: dict, image_hash: str) -> dict:
     if year is not None and not pd.isna(year):
         meta["year"] = int(year)
     return meta
+
+
+def catalogue_fields(meta: dict | None) -> dict:
+    """Stored metadata without what the model derived (the attribute block): comparable with a record."""
+    return {key: value for key, value in (meta or {}).items() if key != ATTRIBUTE_KEY}
 
 
 def catalog_records(catalog: pd.DataFrame, *, show_progress: bool = True) -> list[dict]:

@@ -20,7 +20,10 @@ How a query becomes a ranking:
   products: 11-75 ms for typical filters), while the same query restricted by ``ids`` returns
   the same top-k in 3-5 ms whatever the selectivity. It also gives exact match counts for free:
   no match means an empty result with its reason and no store call. Trade-off: the table can lag
-  a concurrent re-index until ``refresh()``.
+  a concurrent re-index until ``refresh()``. Loading the table costs about a second, which a
+  one-off search (the command line) would spend on a single query, so a searcher's first
+  :data:`TABLE_AFTER` filter look-ups ask Chroma's ``where`` for the matching ids instead (the same
+  ids, tens of milliseconds each) and only then loads the table.
 - curation tags (``Filters.tags``, OR within) are not index metadata: they are read at each query
   from the ``TagSource`` the caller hands the searcher (the CLI and the dashboard pass the
   curation store; the index layer sits below curation and never imports it), so a tag added a
@@ -78,6 +81,7 @@ if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
 CANDIDATE_FACTOR = 4  # candidates per side when the description vectors join the score
+TABLE_AFTER = 16  # filter look-ups answered by Chroma's `where` (10-55 ms each) before the table (~1 s) loads
 _NO_FILTERS = Filters()  # the default of search_vector; Filters is frozen, so one shared instance is safe
 
 
@@ -175,7 +179,8 @@ class Searcher:
             )
         self.vocabulary = Vocabulary.from_dict(self.manifest.get("vocabulary", {}))
         self._table: MetadataTable | None = None
-        self.rescorer = AttributeRescorer(self.embedder)
+        self._lookups = 0  # filter look-ups answered by Chroma so far (see TABLE_AFTER)
+        self.rescorer = AttributeRescorer(self.embedder, reindex=f"python -m core index --home {home}")
 
     @property
     @_talks_to_store
@@ -223,10 +228,10 @@ class Searcher:
         filters = self._resolve_tags(validate(filters, self.vocabulary))
         extra = [{"id": {"$ne": int(exclude_id)}}] if exclude_id is not None else []
         where = where_clause(filters, extra=extra)
-        ids = None if where is None else self.table.ids[self.table.mask(where)].tolist()
+        ids = None if where is None else self._matching_ids(where)
         if filters.tags:  # curation tags live in the curation store, not in the index metadata
             tagged = self._tagged_ids(filters.tags)
-            ids = [i for i in (self.table.ids.tolist() if ids is None else ids) if i in tagged]
+            ids = [i for i in (self._matching_ids(None) if ids is None else ids) if i in tagged]
         if ids is not None and not ids:
             hits = []
         elif description_weight > 0:
@@ -255,6 +260,12 @@ class Searcher:
             w = float(query.image_weight)
             return unit_vector((1.0 - w) * text_vec + w * picture_vec)
         return text_vec if text_vec is not None else picture_vec
+
+    @property
+    def notices(self) -> list[str]:
+        """What a user should know about the searches so far (e.g. re-scoring without stored
+        attribute blocks is slow, and how to fix it); empty when all went as designed."""
+        return [self.rescorer.notice] if self.rescorer.notice else []
 
     def query_attributes(self, query: SearchQuery) -> np.ndarray | None:
         """What a text-only query asks for (see :class:`core.index.rescore.AttributeRescorer`);
@@ -289,19 +300,39 @@ class Searcher:
         """Ids (as the index stores them) of the products carrying any of ``tags``, read now."""
         return {str(i) for i in self._tags().ids_with_tags(tags)}
 
+    def _matching_ids(self, where: dict | None) -> list[str]:
+        """Ids (as the index stores them) of the products ``where`` selects (None: all of them)."""
+        if self._table is None and self._lookups < TABLE_AFTER:
+            self._lookups += 1
+            return list(self.collections["image"].get(where=where, include=[])["ids"])
+        return self.table.ids[self.table.mask(where)].tolist()
+
     def _ranking(self, vector: np.ndarray, k: int, *, ids: list[str] | None = None,
                  attributes: np.ndarray | None = None) -> list[Hit]:
         """Top ``k`` image vectors for ``vector``, among ``ids`` when given (re-scored with ``attributes``)."""
-        n = k
-        if attributes is not None:
-            n = max(k, min(RESCORE_CANDIDATES, len(ids) if ids is not None else self.collections["image"].count()))
-        got = self.collections["image"].query(
-            query_embeddings=[vector], n_results=n, ids=ids, include=["metadatas", "distances"]
-        )
-        metas = got["metadatas"][0]
-        scores = self.rescorer.rescore(metas, 1.0 - np.asarray(got["distances"][0], dtype=np.float64), attributes)
+        if attributes is None:
+            got = self.collections["image"].query(
+                query_embeddings=[vector], n_results=k, ids=ids, include=["metadatas", "distances"]
+            )
+            metas = got["metadatas"][0]
+            scores = 1.0 - np.asarray(got["distances"][0], dtype=np.float64)
+            return [Hit.from_metadata(meta, score=float(score)) for meta, score in zip(metas, scores)]
+        # re-scored: the candidates' metadata costs ~60 us a product to read from Chroma (12 ms for
+        # 200), so only their ids and distances are asked for; their blocks come from the rescorer's
+        # memo, and only the top k's metadata is read
+        n = max(k, min(RESCORE_CANDIDATES, len(ids) if ids is not None else self.collections["image"].count()))
+        got = self.collections["image"].query(query_embeddings=[vector], n_results=n, ids=ids, include=["distances"])
+        keys = list(got["ids"][0])
+        cosine = 1.0 - np.asarray(got["distances"][0], dtype=np.float64)
+        scores = self.rescorer.rescore_ids(keys, cosine, attributes, self._metadatas)
         order = np.argsort(-scores, kind="stable")[:k]
-        return [Hit.from_metadata(metas[i], score=float(scores[i])) for i in order]
+        metas = self._metadatas([keys[i] for i in order])
+        return [Hit.from_metadata(metas[keys[i]], score=float(scores[i])) for i in order if keys[i] in metas]
+
+    def _metadatas(self, ids: list[str]) -> dict[str, dict]:
+        """id -> stored image metadata, read now (never from the table, which may lag a re-index)."""
+        got = self.collections["image"].get(ids=list(ids), include=["metadatas"])
+        return {i: dict(meta or {}) for i, meta in zip(got["ids"], got["metadatas"])}
 
     def _fused_ranking(
         self, vector: np.ndarray, k: int, d: float, *, ids: list[str] | None = None, attributes: np.ndarray | None = None
@@ -318,21 +349,24 @@ class Searcher:
         keys = list(candidates)
         scores = np.zeros(len(keys), dtype=np.float64)
         for kind, share in (("image", 1.0 - d), ("text", d)):
-            got = self.collections[kind].get(ids=keys, include=["embeddings"])
+            blocks = kind == "image" and attributes is not None  # the image side's metadata carries them
+            got = self.collections[kind].get(ids=keys, include=["embeddings", "metadatas"] if blocks else ["embeddings"])
             by_id = dict(zip(got["ids"], got["embeddings"]))
             matrix = np.stack([np.asarray(by_id[i], dtype=np.float32) for i in keys])
             scores += share * (matrix @ vector)
+            if blocks:
+                candidates.update(zip(got["ids"], got["metadatas"]))
         scores = self.rescorer.rescore([candidates[i] for i in keys], scores, attributes)
         order = np.argsort(-scores, kind="stable")[:k]
         return [Hit.from_metadata(candidates[keys[i]], score=float(scores[i])) for i in order]
 
     def _why_empty(self, filters: Filters, extra: list[dict]) -> str:
         def matches(where: dict | None) -> bool:
-            return self.table.count(where) > 0
+            return bool(self._matching_ids(where))
 
         if filters.tags:
             label = f"tag={'|'.join(filters.tags)}"
-            candidates = set(self.table.ids[self.table.mask(combine(extra))].tolist())
+            candidates = set(self._matching_ids(combine(extra)))
             if not candidates & self._tagged_ids(filters.tags):
                 return f"no {'other ' if extra else ''}product in the index carries {label}"
             rest = replace(filters, tags=())

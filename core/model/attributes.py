@@ -16,19 +16,24 @@ always starts with, is barely used. This module adds calibrated classifiers and 
 The score is an inner product of two extended vectors, ``[q, √w·P(query)]·[e, √w·block(image)]``,
 so evaluation ranks with plain matrix products and search re-scores the embedding's top
 candidates. ``eps`` bounds the image block (no class below ``eps`` contributes).
+
+The image blocks are per-product constants: ``python -m core index`` stores them with the index
+(``core.index.rescore``), tagged with :attr:`AttributeScorer.fingerprint`, so a search never
+classifies a picture. Light to import: torch and pandas are imported when used.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from core.data.brands import brand_aliases, brand_of
 from core.errors import FashionError
@@ -50,9 +55,14 @@ CONFIG_FILE = "attribute_scorer.json"
 WEIGHTS_FILE = "attribute_scorer.safetensors"
 UNKNOWN = "Unknown"
 
+if TYPE_CHECKING:  # pandas is only needed to train: imported where used
+    import pandas as pd
+
 
 def attribute_values(catalog: pd.DataFrame, attribute: str) -> pd.Series:
     """One attribute per catalogue row (``brand`` parsed from the name); None where unknown."""
+    import pandas as pd
+
     if attribute == "brand":
         return catalog["productDisplayName"].map(brand_of)
     return catalog[attribute].map(lambda v: None if pd.isna(v) or v in (UNKNOWN, "") else str(v))
@@ -209,6 +219,23 @@ class AttributeScorer:
     def width(self) -> int:
         """Columns added to each vector: one per class of every attribute."""
         return sum(max(len(self.vocab.values[a]), 1) for a in ATTRIBUTES)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """16 hex digits naming what the image blocks depend on: the classes, ``eps`` and the image
+        classifiers' weights (not ``weight``, which applies at query time, nor the text side).
+
+        Stored image blocks tagged with another fingerprint are stale. Computed once (a sha1 over
+        a few MB of weights); a scorer being trained must not be fingerprinted before it is done.
+        """
+        digest = hashlib.sha1(json.dumps({"vocab": self.vocab.values, "aliases": self.vocab.aliases, "eps": self.eps,
+                                          "image_dim": self.image_dim,
+                                          "hidden": {a: self.hidden.get(a) for a in ATTRIBUTES}}, sort_keys=True).encode())
+        for name, tensor in sorted(self.module.state_dict().items()):
+            if name.startswith(("image_mean", "image_std", "image_heads.")):
+                digest.update(name.encode())
+                digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+        return digest.hexdigest()[:16]
 
     # -- training support ----------------------------------------------------------------------
     def set_image_stats(self, features: np.ndarray) -> None:

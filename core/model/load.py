@@ -10,13 +10,28 @@ in: a loaded model's towers have none until :func:`load_model` attaches ``cache_
 
 Light to import: torch and sentence-transformers are imported when a model is built or loaded,
 so the command line and the dashboard can name these functions without paying for them.
+
+Lazy to load: :func:`load_embedder` reads only the folder's JSON files; each part is loaded when a
+call first needs it (the whole SentenceTransformer for pictures and batches, the attribute scorer
+for re-scoring). One query text, what search and the stylist encode, goes through
+:class:`TextQueryEncoder`: the text route alone (MiniLM, its head, the normalisation) loaded with
+transformers and torch but without sentence-transformers and the image tower, which cost seconds
+to import and load. It runs the same modules with the same operations on the same single-text
+batch as ``SentenceTransformer.encode``, so the vectors are identical (a test compares them
+bit for bit); a folder whose text route it does not know (CLIP, trainable MiniLM layers, another
+head) is served by the whole model. Trade-off: the MiniLM weights are loaded twice in a process
+that also encodes pictures or batches (about 90 MB more memory).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 import warnings
 from collections.abc import Sequence
+from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +46,9 @@ from core.model.registry import resolve_model, version_of
 
 LEGACY_CLASS_PATH = "core.encoders."
 """Where the tower classes lived before ``core.model.towers``; saved JSON files may still name it."""
+TOWER_CLASSES = ("ImageTower", "TextTower")
+IDENTITY = "torch.nn.modules.linear.Identity"
+_THREADS_LOCK = threading.Lock()  # torch's thread count is process-wide
 
 
 # -- a fresh model to train -----------------------------------------------------------------
@@ -152,12 +170,200 @@ class SentenceTransformerEmbedder:
         return self.encode_images(paths, batch_size=batch_size)
 
 
+# -- a saved folder, loaded part by part -----------------------------------------------------
+def _read_json(path: Path) -> dict | list | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _class_name(path: str) -> str:
+    return str(path).rsplit(".", 1)[-1]
+
+
+def saved_layout(folder: str | os.PathLike) -> dict:
+    """What a saved model folder's JSON files say, without loading a weight.
+
+    ``{"lit": True/False/None (unknown), "text_route": {...} or None}``; the text route is given only
+    when :class:`TextQueryEncoder` can run it exactly: ``Router(text: [TextTower (frozen), TokenBagHead
+    | Dense (no activation)...])`` then ``Normalize``.
+    """
+    folder = Path(folder)
+    modules = _read_json(folder / "modules.json")
+    router = _read_json(folder / "router_config.json")
+    if not isinstance(modules, list) or not isinstance(router, dict):
+        return {"lit": None, "text_route": None}
+    types = {name: _class_name(kind) for name, kind in (router.get("types") or {}).items()}
+    lit = any(kind in TOWER_CLASSES for kind in types.values())
+    kinds = [_class_name(m.get("type", "")) for m in modules]
+    text = list((router.get("structure") or {}).get("text") or [])
+    if kinds != ["Router", "Normalize"] or not text or types.get(text[0]) != "TextTower":
+        return {"lit": lit, "text_route": None}
+    tower = _read_json(folder / text[0] / "text_tower_config.json") or {}
+    if int(tower.get("trainable_layers", -1)) != 0:
+        return {"lit": lit, "text_route": None}
+    heads = []
+    for name in text[1:]:
+        if types.get(name) == "TokenBagHead" and tower.get("emit_tokens"):
+            config = _read_json(folder / name / "token_bag_config.json") or {}
+        elif types.get(name) == "Dense":
+            config = _read_json(folder / name / "config.json") or {}
+            if config.get("activation_function") != IDENTITY or config.get("use_residual"):
+                return {"lit": lit, "text_route": None}
+        else:
+            return {"lit": lit, "text_route": None}
+        heads.append({"kind": types[name], "folder": name, "dim": int(config.get("out_features", 0))})
+    if not heads:
+        return {"lit": lit, "text_route": None}
+    route = {"tower": text[0], "max_seq_length": int(tower.get("max_seq_length", 64)), "heads": heads}
+    return {"lit": lit, "text_route": route}
+
+
+class TextQueryEncoder:
+    """The text route of a saved lit model without sentence-transformers: the same modules and
+    operations as ``SentenceTransformer.encode`` on a batch of one text (see the module docstring).
+
+    Always on one intra-op thread, the regime search has always encoded queries in
+    (``core.index.query.single_intra_op_thread``): the thread count changes the last bits of the
+    vectors, and that context is a no-op when torch is not loaded yet, which is now the case at a
+    process's first query.
+    """
+
+    def __init__(self, folder: str | os.PathLike, route: dict):
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoModel, AutoTokenizer
+
+        folder = Path(folder)
+        tower = str(folder / route["tower"])
+        with warnings.catch_warnings():  # as load_model: the same loads, the same silence
+            warnings.simplefilter("ignore", FutureWarning)
+            self.tokenizer = AutoTokenizer.from_pretrained(tower, local_files_only=True)
+            self.auto_model = AutoModel.from_pretrained(tower, local_files_only=True)
+        self.auto_model.requires_grad_(False)
+        self.auto_model.eval()
+        self.max_seq_length = int(route["max_seq_length"])
+        self.heads = [(head["kind"], load_file(str(folder / head["folder"] / "model.safetensors")))
+                      for head in route["heads"]]
+        self.dim = int(route["heads"][-1]["dim"])
+        self._torch = torch
+        self._last: tuple[str, np.ndarray] | None = None  # a search asks for a text's vector, then its attributes
+
+    @contextmanager
+    def _one_thread(self):
+        torch = self._torch
+        with _THREADS_LOCK:
+            before = torch.get_num_threads()
+            if before != 1:
+                torch.set_num_threads(1)
+            try:
+                yield
+            finally:
+                if before != 1:
+                    torch.set_num_threads(before)
+
+    def _tokens(self, text: str) -> dict:
+        return dict(self.tokenizer([text], padding=True, truncation=True, max_length=self.max_seq_length,
+                                   return_tensors="pt"))
+
+    def features(self, text: str) -> np.ndarray:
+        """(1, 384) pooled MiniLM features of ``text`` (what ``TextTower.features`` returns)."""
+        from core.model.backbones import mean_pool
+
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1].copy()
+        tokens = self._tokens(text)
+        with self._one_thread(), self._torch.no_grad():
+            inputs = {k: tokens[k] for k in ("input_ids", "attention_mask", "token_type_ids") if k in tokens}
+            pooled = mean_pool(self.auto_model(**inputs).last_hidden_state, tokens["attention_mask"])
+        features = np.stack([pooled.cpu().numpy()[0]]).astype(np.float32)
+        self._last = (text, features)
+        return features.copy()
+
+    def encode(self, text: str) -> np.ndarray:
+        """(1, dim) unit vector of ``text``, equal to the whole model's."""
+        functional = self._torch.nn.functional
+        out = self._torch.from_numpy(self.features(text))
+        tokens = self._tokens(text)
+        with self._one_thread(), self._torch.inference_mode():
+            for kind, weights in self.heads:
+                if kind == "TokenBagHead":
+                    bag = functional.linear(out, weights["linear.weight"], weights["linear.bias"])
+                    mask = tokens["attention_mask"].unsqueeze(-1).to(bag.dtype)
+                    words = functional.embedding(tokens["input_ids"], weights["bag.weight"]) * mask
+                    out = bag + words.sum(1) / mask.sum(1).clamp(min=1.0)
+                else:  # Dense without activation
+                    out = functional.linear(out, weights["linear.weight"], weights.get("linear.bias"))
+            out = functional.normalize(out, p=2, dim=-1)  # the model's Normalize module
+            out = functional.normalize(out, p=2, dim=1)  # encode(normalize_embeddings=True)
+        return out.cpu().numpy().astype(np.float32)
+
+
+class SavedModelEmbedder(SentenceTransformerEmbedder):
+    """:class:`SentenceTransformerEmbedder` for a saved folder that loads each part on first use:
+    the whole model, the attribute scorer, the one-text route (:class:`TextQueryEncoder`)."""
+
+    def __init__(self, folder: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None):
+        self.folder = Path(folder)
+        self.cache_dir = cache_dir
+        self.version = version_of(self.folder)
+        self.layout = saved_layout(self.folder)
+        self._model = None
+        self._loading = threading.Lock()  # a dashboard shares one embedder between sessions
+
+    @property
+    def model(self):
+        """The whole SentenceTransformer (loaded on first use)."""
+        if self._model is None:
+            with self._loading:
+                if self._model is None:
+                    self._model = load_model(self.folder, cache_dir=self.cache_dir)
+        return self._model
+
+    @cached_property
+    def lit(self) -> bool:
+        known = self.layout["lit"]
+        return backend_of(self.model) == "lit" if known is None else bool(known)
+
+    @cached_property
+    def scorer(self):
+        """The attribute scorer saved with a lit model, else None (loaded on first use)."""
+        return AttributeScorer.load(self.folder) if self.lit else None
+
+    @cached_property
+    def dim(self) -> int:
+        route = self.layout["text_route"]
+        return int(route["heads"][-1]["dim"]) if route else int(self.model.get_embedding_dimension())
+
+    @cached_property
+    def text_route(self) -> TextQueryEncoder | None:
+        route = self.layout["text_route"]
+        return None if route is None else TextQueryEncoder(self.folder, route)
+
+    def encode_texts(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+        texts = [str(t) for t in texts]
+        if len(texts) == 1 and self.text_route is not None:
+            return self.text_route.encode(texts[0])
+        return super().encode_texts(texts, batch_size=batch_size)
+
+    def text_attributes(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [str(t) for t in texts]
+        if len(texts) == 1 and self.text_route is not None:
+            return self.scorer.text_distributions(texts, self.text_route.features(texts[0]))
+        return super().text_attributes(texts)
+
+
 def load_embedder(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None) -> SentenceTransformerEmbedder:
     """An :class:`~core.model.embedder.Embedder` for a saved model folder (lit or CLIP), offline.
 
     >>> embedder = load_embedder(latest_model(settings), cache_dir=settings.cache_dir)  # doctest: +SKIP
     """
-    return SentenceTransformerEmbedder(load_model(path, cache_dir=cache_dir), version_of(path), AttributeScorer.load(path))
+    folder = Path(path)
+    if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
+        raise FashionError(f"no model at {folder}: expected a sentence-transformers folder (modules.json)")
+    return SavedModelEmbedder(folder, cache_dir=cache_dir)
 
 
 def resolve_embedder(settings: Settings, model: str | os.PathLike | None, *, feature_cache: bool = False) -> Embedder:
