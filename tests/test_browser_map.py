@@ -135,8 +135,9 @@ def test_box_select_inspect_and_export(browser, app_url, map_home, output_dir):
     chart.scroll_into_view_if_needed()
     bounds = chart.bounding_box()
     tooltip = page.locator("#vg-tooltip-element.visible img")
-    for fy in [i / 24 for i in range(1, 24)]:
-        for fx in [i / 24 for i in range(1, 24)]:
+    steps = 64  # a fine grid: the points are small and where they fall depends on the trained model
+    for fy in [i / steps for i in range(1, steps)]:
+        for fx in [i / steps for i in range(1, steps)]:
             page.mouse.move(bounds["x"] + fx * bounds["width"], bounds["y"] + fy * bounds["height"])
             if tooltip.count():
                 break
