@@ -44,16 +44,10 @@ class TorchNCHW:
     def __call__(self, backbone, ends, batch, **_):
         import torch
 
-        x = torch.from_numpy(batch)
+        from core.model.backbones import pooled_features
+
         with torch.no_grad():
-            x = backbone._swish(backbone._bn0(backbone._conv_stem(x)))
-            pooled = []
-            for index, block in enumerate(backbone._blocks):
-                x = block(x, drop_connect_rate=None)
-                if index in ends:
-                    pooled.append(x.mean(dim=(2, 3)))
-            x = backbone._swish(backbone._bn1(backbone._conv_head(x)))
-            return torch.cat([x.mean(dim=(2, 3)), *pooled], dim=1).numpy()
+            return pooled_features(backbone, torch.from_numpy(batch), list(ends), channels_last=False).numpy()
 
 
 def one_pass(tower, paths: list[str], folder: Path, onnx_dir: Path) -> dict:

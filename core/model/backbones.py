@@ -81,9 +81,11 @@ def pooled_width(backbone, ends: list[int]) -> int:
 
 
 @torch.no_grad()
-def pooled_features(backbone, batch: torch.Tensor, ends: list[int]) -> torch.Tensor:
-    """Mean-pooled head features, then the mean-pooled outputs of the ``ends`` blocks."""
-    batch = batch.contiguous(memory_format=torch.channels_last)
+def pooled_features(backbone, batch: torch.Tensor, ends: list[int], *, channels_last: bool = True) -> torch.Tensor:
+    """Mean-pooled head features, then the mean-pooled outputs of the ``ends`` blocks (``channels_last``:
+    the faster torch layout; False keeps torch's default NCHW, for comparison)."""
+    if channels_last:
+        batch = batch.contiguous(memory_format=torch.channels_last)
     x = backbone._swish(backbone._bn0(backbone._conv_stem(batch)))
     pooled = []
     for index, block in enumerate(backbone._blocks):
