@@ -166,6 +166,11 @@ class Settings:
         return self.cache_dir / "projections"
 
     @property
+    def jit_cache_dir(self) -> Path:
+        """numba's compiled functions (UMAP's), so a new process does not compile them again."""
+        return self.cache_dir / "numba"
+
+    @property
     def quality_dir(self) -> Path:
         """Per-query retrieval results, keyed by model version and catalogue."""
         return self.cache_dir / "quality"

@@ -64,14 +64,16 @@ def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | 
     return BuildReport(prepared.products, model_dir, trained, prepared.products, report.summary())
 
 
-def precompute_map(settings: Settings, version: str, encode_texts, *, progress=None) -> None:
+def precompute_map(settings: Settings, version: str, encode_texts, *, progress=None):
     """The Embedding map screen's default map (image vectors, default projection and clusters), into
-    its disk cache; a map already cached costs a read."""
+    its disk cache; a map already cached costs a read. Returns the :class:`core.explore.map.EmbeddingMap`."""
+    from core.data.catalog import load_catalog
     from core.explore.clusters import ClusterParams
     from core.explore.map import build_map
     from core.explore.projection import ProjectionParams
     from core.explore.vectors import load_vectors
 
-    vectors = load_vectors(settings, version, "image")
-    build_map(vectors, ProjectionParams(), ClusterParams(), cache_dir=settings.projections_dir,
-              encode_texts=encode_texts, progress=progress)
+    catalog = load_catalog(settings) if settings.catalog_parquet.exists() else None
+    vectors = load_vectors(settings, version, "image", known_ids=None if catalog is None else catalog["id"].to_numpy())
+    return build_map(vectors, ProjectionParams(), ClusterParams(), cache_dir=settings.projections_dir, catalog=catalog,
+                     encode_texts=encode_texts, progress=progress, jit_cache_dir=settings.jit_cache_dir)

@@ -114,7 +114,7 @@ def load_map(options: MapOptions) -> EmbeddingMap:
 
     emap = build_map(vectors, options.projection, options.clusters, cache_dir=state.settings().projections_dir,
                      catalog=state.catalog(), labels=curation_store().labels(), encode_texts=encode_texts,
-                     progress=progress)
+                     progress=progress, jit_cache_dir=state.settings().jit_cache_dir)
     progress.finish(f"Map computed in {emap.projection.seconds:.1f} s and cached for everyone"
                     if not emap.projection.cached else "Clusters computed and cached for everyone")
     return emap

@@ -204,16 +204,18 @@ def stylist():
 
 # -- Embedding map ---------------------------------------------------------------------------
 @st.cache_resource(show_spinner="Reading the index vectors…", max_entries=6)
-def _map_vectors(model_version: str, kind: str, index_state: str):
+def _map_vectors(model_version: str, kind: str, index_state: str, catalog_mtime: float):
     from core.explore.vectors import load_vectors
 
-    return load_vectors(settings(), model_version, kind, client=client())
+    known = catalog()["id"].to_numpy() if catalog_mtime else None  # their attributes come from the catalogue
+    return load_vectors(settings(), model_version, kind, client=client(), known_ids=known)
 
 
 def map_vectors(kind: str):
-    """The latest model's indexed ``kind`` vectors (image/text/fused), read once per index state and
-    shared read-only by every session. Raises FashionError when there is no model or index."""
-    return _map_vectors(model_version(require_model_dir()), kind, _index_state())
+    """The latest model's indexed ``kind`` vectors (image/text/fused), read once per index and
+    catalogue state and shared read-only by every session (index metadata only for products the
+    prepared catalogue lacks). Raises FashionError when there is no model or index."""
+    return _map_vectors(model_version(require_model_dir()), kind, _index_state(), _mtime(settings().catalog_parquet))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

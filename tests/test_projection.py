@@ -3,6 +3,8 @@ map's frame (core.explore.vectors, .projection, .map)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -126,6 +128,50 @@ def test_umap_map_reports_stages_and_is_reproducible(tmp_path):
     assert min(np.linalg.norm(centres[i] - centres[j]) for i in range(3) for j in range(i + 1, 3)) > 2 * spread
 
 
+@pytest.mark.parametrize(("n", "k", "block"), [(90, 15, 1024), (90, 7, 16), (5, 5, 2), (4, 9, 3)])
+def test_exact_neighbours_match_brute_force_with_each_point_first(n, k, block):
+    points = np.random.default_rng(n + k).standard_normal((n, 6)).astype(np.float32)
+    points[1] = points[0]  # an exact duplicate: still itself first
+    indices, distances = projection.exact_neighbours(points, k, block=block)
+    k = min(k, n)
+    assert indices.shape == distances.shape == (n, k) and indices.dtype == np.int32
+    assert (indices[:, 0] == np.arange(n)).all() and np.allclose(distances[:, 0], 0, atol=1e-3)
+    full = np.linalg.norm(points[:, None] - points[None], axis=2)
+    expected = np.sort(full, axis=1)[:, :k]
+    assert np.allclose(distances, expected, atol=1e-3)
+    assert np.allclose(np.take_along_axis(full, indices.astype(np.int64), 1), distances, atol=1e-3)
+    assert (np.diff(distances, axis=1) >= -1e-6).all()
+
+
+JIT_PROBE = """
+import sys, numpy as np
+from pathlib import Path
+from core.explore.projection import enable_jit_cache
+folder = enable_jit_cache(Path(sys.argv[1]))
+from umap.distances import euclidean  # not marked cache=True by umap itself
+euclidean(np.zeros(3), np.ones(3))
+print(folder, sum(euclidean.stats.cache_hits.values()), sum(euclidean.stats.cache_misses.values()))
+"""
+
+
+def test_umaps_compiled_functions_are_cached_under_the_given_folder(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+
+    def probe() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", JIT_PROBE, str(tmp_path / "numba")], env=env, text=True,
+                              capture_output=True, check=True, cwd=Path(__file__).resolve().parents[1])
+        return done.stdout.split()
+
+    folder, hits, misses = probe()
+    assert folder == str(tmp_path / "numba") and (hits, misses) == ("0", "1")
+    assert list((tmp_path / "numba").rglob("distances.euclidean-*.nbi"))
+    assert probe()[1:] == ["1", "0"]  # a new process loads it instead of compiling
+
+
 @pytest.mark.parametrize("n", [1, 2])
 def test_tiny_inputs_are_placed_on_a_line(tmp_path, n):
     vectors = blobs(sizes=(n,))
@@ -216,6 +262,24 @@ def test_load_vectors_from_the_built_index(built_demo_home, kind):
     if kind == "fused":
         image, text = load_vectors(settings, "lit-v1", "image"), load_vectors(settings, "lit-v1", "text")
         assert np.allclose(vectors.matrix, fuse(image.matrix, text.matrix), atol=1e-6)
+
+
+def test_load_vectors_reads_metadata_only_for_products_the_caller_lacks(built_demo_home):
+    from core.config import Settings
+    from core.index.records import ATTRIBUTE_KEY
+
+    settings = Settings.from_env(env={}, home=built_demo_home)
+    full = load_vectors(settings, "lit-v1", "image")
+    assert ATTRIBUTE_KEY not in full.metadata  # the attribute scores are the search's, never the map's
+    known = full.ids[2:]
+    partial = load_vectors(settings, "lit-v1", "image", known_ids=known)
+    assert np.array_equal(partial.ids, full.ids) and np.array_equal(partial.matrix, full.matrix)
+    assert partial.metadata["id"].tolist() == full.ids.tolist()
+    unknown = partial.metadata.set_index("id").loc[full.ids[:2]]
+    assert unknown["articleType"].tolist() == full.metadata["articleType"][:2].tolist()
+    assert partial.metadata.set_index("id").loc[known, "articleType"].isna().all()
+    none_read = load_vectors(settings, "lit-v1", "fused", known_ids=full.ids)
+    assert list(none_read.metadata.columns) == ["id"] and len(none_read) == 300
 
 
 def test_load_vectors_without_an_index_is_a_clear_error(tmp_path):

@@ -105,13 +105,15 @@ class EmbeddingMap:
 def build_map(vectors: Vectors, params: ProjectionParams, cluster_params: ClusterParams | None = None, *,
               cache_dir: Path, catalog: pd.DataFrame | None = None, labels: pd.DataFrame | None = None,
               encode_texts: Callable[[list[str]], np.ndarray] | None = None,
-              progress: ProgressFn | None = None) -> EmbeddingMap:
+              progress: ProgressFn | None = None, jit_cache_dir: Path | None = None) -> EmbeddingMap:
     """Project (cached), cluster (cached) and assemble the frame: what the Embedding map screen draws.
 
-    ``progress`` is called only for work actually done (a fully cached map reports nothing).
+    ``progress`` is called only for work actually done (a fully cached map reports nothing);
+    ``jit_cache_dir`` keeps numba's compiled UMAP between processes (``settings.jit_cache_dir``).
     """
     progress = progress or no_progress
-    projection = project(vectors, params, cache_dir=cache_dir, progress=lambda s, f: progress(s, 0.85 * f))
+    projection = project(vectors, params, cache_dir=cache_dir, progress=lambda s, f: progress(s, 0.85 * f),
+                         jit_cache_dir=jit_cache_dir)
     frame = map_frame(projection, vectors, catalog, labels=labels)
     clustering = None
     if cluster_params is not None:

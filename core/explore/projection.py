@@ -11,19 +11,33 @@ elsewhere both compute and the last rename wins, with identical content). The cl
 (``core.explore.clusters``) use the same cache class and key format.
 
 How UMAP runs: the L2-normalised vectors are first reduced by PCA to ``pca_dims`` (euclidean
-distance on unit vectors orders pairs exactly as cosine does, and PCA keeps most of it), then UMAP
-with a fixed ``random_state``. Trade-off accepted: a fixed seed makes the map reproducible (the
-same file for everyone, and tests can compare) but UMAP then runs single-threaded; on our two
-shared cores that costs little. UMAP's epochs cannot report progress, so ``progress`` receives
-stages (PCA pre-reduction, UMAP fit, saving) with a fraction.
+distance on unit vectors orders pairs exactly as cosine does, and PCA keeps most of it); up to
+:data:`EXACT_NEIGHBOURS_UP_TO` points their exact k nearest neighbours are computed here in blocks
+(about 1 s for 10k points, 15 s for 44k) and handed to UMAP, which then never builds its
+approximate NN-descent graph (whose numba code cannot be cached and took ~15 s to compile per
+process); beyond that UMAP's own approximate search runs. Then UMAP with a fixed
+``random_state``. Trade-off accepted: a fixed seed makes the map reproducible (the same file for
+everyone, and tests can compare) but UMAP then runs single-threaded; on our two shared cores that
+costs little. UMAP's epochs cannot report progress, so ``progress`` receives stages (PCA
+pre-reduction, neighbours, UMAP fit, saving) with a fraction.
+
+numba compiles UMAP's functions on first use in every process (30-45 s on two cores); only a few
+are marked for numba's disk cache. :func:`enable_jit_cache` turns the disk cache on for every
+compiled function of umap and pynndescent and points it at ``jit_cache_dir``
+(``HOME/cache/numba``), so the compile is paid once per installation, not once per process
+(``NUMBA_CACHE_DIR``, when set, wins).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import json
+import os
+import pkgutil
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -35,8 +49,15 @@ from core.explore.vectors import ProgressFn, Vectors, no_progress
 from core.files import atomic_write, write_json_atomic
 
 METHODS = ("umap", "pca")
-FORMAT = 1
-"""Bump when the computation changes in a way that should invalidate every cached map."""
+FORMAT = 2
+"""Bump when the computation changes in a way that should invalidate every cached map
+(2: exact neighbours up to :data:`EXACT_NEIGHBOURS_UP_TO` points)."""
+
+EXACT_NEIGHBOURS_UP_TO = 60_000
+"""Exact k-NN (blocked matrix products, O(n²·d)) up to this many points; UMAP's NN-descent beyond."""
+JIT_PACKAGES = ("umap", "pynndescent")
+_SKIP_MODULES = ("parametric", "plot", "aligned", "tests", "validation")
+_jit_cache: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,8 +122,64 @@ def reduce_dims(matrix: np.ndarray, dims: int, *, random_state: int = 42) -> np.
     return PCA(n_components=dims, svd_solver=solver, random_state=random_state).fit_transform(matrix).astype(np.float32)
 
 
-def compute_coordinates(matrix: np.ndarray, params: ProjectionParams, *, progress: ProgressFn | None = None) -> np.ndarray:
-    """float32 (n, 2) coordinates of ``matrix`` rows, without any caching."""
+def exact_neighbours(points: np.ndarray, k: int, *, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest rows of each row (itself first) by euclidean distance: int32 indices and
+    float32 distances, each (n, k), nearest first. Memory: one ``block`` x n distance block."""
+    points = np.asarray(points, np.float32)
+    n = len(points)
+    k = min(k, n)
+    norms = np.einsum("ij,ij->i", points, points)
+    indices = np.empty((n, k), np.int32)
+    distances = np.empty((n, k), np.float32)
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        squared = norms[start:stop, None] - 2.0 * (points[start:stop] @ points.T) + norms[None, :]
+        rows = np.arange(stop - start)
+        squared[rows, start + rows] = -1.0  # itself first, even among exact duplicates
+        nearest = np.argpartition(squared, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (stop - start, 1))
+        found = np.take_along_axis(squared, nearest, axis=1)
+        order = np.argsort(found, axis=1, kind="stable")
+        indices[start:stop] = np.take_along_axis(nearest, order, axis=1)
+        distances[start:stop] = np.sqrt(np.maximum(np.take_along_axis(found, order, axis=1), 0.0))
+    return indices, distances
+
+
+def enable_jit_cache(folder: Path | None) -> str | None:
+    """Cache every numba function of umap and pynndescent on disk under ``folder``; once per process.
+
+    Must run before those packages compile anything (this module calls it before importing umap).
+    ``NUMBA_CACHE_DIR``, when set, wins; the first folder of a process stays (numba reads it when a
+    function is registered). Returns the folder in use, or None without one.
+    """
+    global _jit_cache
+    if _jit_cache is not None or folder is None:
+        return _jit_cache
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(folder))
+    from numba.core import config
+    from numba.core.registry import CPUDispatcher
+
+    config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]  # numba read the variable at its import
+    for package_name in JIT_PACKAGES:
+        package = importlib.import_module(package_name)
+        for info in pkgutil.walk_packages(package.__path__, f"{package_name}."):
+            if any(part in info.name for part in _SKIP_MODULES):
+                continue
+            try:
+                module = importlib.import_module(info.name)
+            except ImportError:  # optional extras (tensorflow, bokeh...)
+                continue
+            for function in vars(module).values():
+                if isinstance(function, CPUDispatcher) and function.py_func.__module__ == module.__name__:
+                    function.enable_caching()
+    _jit_cache = config.CACHE_DIR
+    return _jit_cache
+
+
+def compute_coordinates(matrix: np.ndarray, params: ProjectionParams, *, progress: ProgressFn | None = None,
+                        jit_cache_dir: Path | None = None) -> np.ndarray:
+    """float32 (n, 2) coordinates of ``matrix`` rows, without any caching of the result
+    (numba's compiled code is cached under ``jit_cache_dir`` when given)."""
     progress = progress or no_progress
     matrix = np.asarray(matrix, np.float32)
     n = len(matrix)
@@ -115,13 +192,26 @@ def compute_coordinates(matrix: np.ndarray, params: ProjectionParams, *, progres
         return reduce_dims(matrix, 2, random_state=params.random_state)[:, :2]
     progress(f"PCA pre-reduction to {params.pca_dims} dimensions", 0.15)
     reduced = reduce_dims(matrix, params.pca_dims, random_state=params.random_state) if params.pca_dims else matrix
-    progress("Loading UMAP (numba compiles on first use)", 0.25)
+    progress("Loading UMAP (numba compiles on first use, then caches)", 0.2)
+    enable_jit_cache(jit_cache_dir)
     import umap  # slow import: numba
 
-    progress(f"UMAP fit on {n:,} points (single-threaded: fixed seed)", 0.35)
-    reducer = umap.UMAP(n_components=2, n_neighbors=min(params.n_neighbors, n - 1), min_dist=params.min_dist,
-                        metric="euclidean", random_state=params.random_state, n_jobs=1, init="spectral" if n > 10 else "random")
-    return np.asarray(reducer.fit_transform(reduced), dtype=np.float32)
+    n_neighbors = min(params.n_neighbors, n - 1)
+    precomputed = None
+    if n <= EXACT_NEIGHBOURS_UP_TO:
+        progress(f"Exact {n_neighbors} nearest neighbours of {n:,} points", 0.3)
+        indices, distances = exact_neighbours(reduced, n_neighbors)
+        precomputed = (indices, distances)  # no search index: we never transform
+    progress(f"UMAP fit on {n:,} points (single-threaded: fixed seed)", 0.4)
+    reducer = umap.UMAP(n_components=2, n_neighbors=n_neighbors, min_dist=params.min_dist, metric="euclidean",
+                        random_state=params.random_state, n_jobs=1, init="spectral" if n > 10 else "random",
+                        precomputed_knn=precomputed or (None, None, None))
+    with warnings.catch_warnings():
+        # expected: no search index beside our neighbours (we never transform new points), and
+        # NN-descent's functions (beyond EXACT_NEIGHBOURS_UP_TO only) cannot be disk-cached
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
+        warnings.filterwarnings("ignore", message=r"Cannot cache compiled function")
+        return np.asarray(reducer.fit_transform(reduced), dtype=np.float32)
 
 
 class ProjectionCache:
@@ -177,10 +267,11 @@ def cached_projection(vectors: Vectors, params: ProjectionParams, cache_dir: Pat
 
 
 def project(vectors: Vectors, params: ProjectionParams, *, cache_dir: Path,
-            progress: ProgressFn | None = None) -> Projection:
+            progress: ProgressFn | None = None, jit_cache_dir: Path | None = None) -> Projection:
     """The 2-D map of ``vectors``: from ``cache_dir`` when present, else computed and saved.
 
-    Example: ``project(load_vectors(s, "lit-v2"), ProjectionParams(method="pca"), cache_dir=s.projections_dir)``.
+    Example: ``project(load_vectors(s, "lit-v2"), ProjectionParams(method="pca"), cache_dir=s.projections_dir)``;
+    ``jit_cache_dir`` (``settings.jit_cache_dir``) keeps numba's compiled UMAP between processes.
     """
     found = cached_projection(vectors, params, cache_dir)
     if found is not None:
@@ -193,7 +284,7 @@ def project(vectors: Vectors, params: ProjectionParams, *, cache_dir: Path,
         if found is not None:
             return found
         started = time.perf_counter()
-        xy = compute_coordinates(vectors.matrix, params, progress=progress)
+        xy = compute_coordinates(vectors.matrix, params, progress=progress, jit_cache_dir=jit_cache_dir)
         seconds = time.perf_counter() - started
         progress("Saving the map", 0.95)
         coords = pd.DataFrame({"id": vectors.ids.astype(np.int64), "x": xy[:, 0], "y": xy[:, 1]})
