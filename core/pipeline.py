@@ -10,7 +10,8 @@ screen reads, so its first visit after set-up draws at once instead of waiting f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +30,22 @@ class BuildReport:
     trained: bool
     indexed: int
     index_summary: str
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall time of each stage, in :data:`STAGES` order."""
+
+    def timings(self) -> str:
+        """``prepare 2.1 s · train 3 min 58 s · index 59 s · map 21 s``."""
+        return " · ".join(f"{stage} {format_seconds(s)}" for stage, s in self.seconds.items())
+
+
+def format_seconds(seconds: float) -> str:
+    """``4.2 s``, ``59 s``, ``3 min 58 s``."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"
 
 
 def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | None = None,
@@ -41,9 +58,17 @@ def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | 
 
     say = on_stage or (lambda stage, message: None)
     tick = progress or (lambda stage, done, total: None)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal started
+        seconds[stage] = time.perf_counter() - started
+        started = time.perf_counter()
 
     say("prepare", "Preparing the catalogue")
     prepared = prepare(settings, progress=lambda done, total, _: tick("prepare", done, total))
+    lap("prepare")
 
     model_dir = latest_model(settings)
     trained = retrain or not trained_on_current_data(settings, model_dir)
@@ -53,15 +78,18 @@ def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | 
         model_dir = train(settings, config, progress=progress is None).model_dir
     else:
         say("train", f"Reusing {model_dir.name}: trained on this catalogue")
+    lap("train")
 
     say("index", f"Indexing with {model_dir.name}")
     embedder = load_embedder(model_dir, cache_dir=settings.cache_dir)
     report = build_index(settings, embedder, progress=lambda done, total: tick("index", done, total),
                          show_progress=progress is None)
+    lap("index")
     say("map", "Computing the default embedding map (UMAP; cached for the Embedding map screen)")
     precompute_map(settings, version_of(model_dir), embedder.encode_texts,
                    progress=lambda stage, fraction: tick("map", int(100 * fraction), 100))
-    return BuildReport(prepared.products, model_dir, trained, prepared.products, report.summary())
+    lap("map")
+    return BuildReport(prepared.products, model_dir, trained, prepared.products, report.summary(), seconds)
 
 
 def precompute_map(settings: Settings, version: str, encode_texts, *, progress=None):

@@ -34,7 +34,8 @@ def build_now() -> None:
             status.update(label="Set-up failed", state="error")
             st.error(str(error))
             return
-        status.update(label=f"Ready: {report.products:,} products, model {report.model_dir.name}", state="complete")
+        status.update(label=f"Ready: {report.products:,} products, model {report.model_dir.name} ({report.timings()})",
+                      state="complete")
     st.cache_data.clear()
     st.rerun()
 

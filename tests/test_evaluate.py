@@ -162,3 +162,55 @@ def test_report_and_headline_shapes():
     rows = np.arange(4)
     assert text_to_image(blank, catalog, rows, rows)["queries"] == 3
     assert image_to_text(blank, catalog, np.array([], dtype=int))["r1"] == 0.0
+
+
+def _reference_ranks(scores: np.ndarray, relevant: list[set[int]]):
+    """The definition: sort each query's gallery by score, ties by position; find the first relevant."""
+    ranks, first, top = [], [], []
+    for row, rel in zip(scores, relevant):
+        order = sorted(range(len(row)), key=lambda i: (-row[i], i))
+        top.append(order[0])
+        hit = next((r for r, i in enumerate(order) if i in rel), None)
+        ranks.append(0 if hit is None else hit + 1)
+        first.append(-1 if hit is None else order[hit])
+    return np.array(ranks), np.array(first), np.array(top)
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 3, 7, 64])
+def test_blocked_ranking_equals_the_definition_with_ties(chunk):
+    from core.model.evaluate import _top_k, rank_queries
+
+    rng = np.random.default_rng(7)
+    # coarse values: many exact ties, among relevant items and between them and others
+    queries = rng.integers(-2, 3, (23, 4)).astype(np.float32)
+    gallery = rng.integers(-2, 3, (41, 4)).astype(np.float32)
+    relevant = [set(rng.choice(41, size=int(rng.integers(0, 4)), replace=False).tolist()) for _ in range(23)]
+    relevant[0], relevant[1] = set(), set(range(41))
+    got = rank_queries(queries, gallery, relevant, chunk=chunk)
+    scores = queries @ gallery.T
+    ranks, first, top = _reference_ranks(scores, relevant)
+    assert got.rank.tolist() == ranks.tolist() and got.rank[0] == 0 and got.rank[1] == 1
+    assert got.relevant.tolist() == first.tolist() and got.top.tolist() == top.tolist()
+    found = ranks > 0
+    assert np.array_equal(got.relevant_score[found], scores[found, first[found]])
+    assert np.isnan(got.relevant_score[~found]).all()
+    assert np.array_equal(got.top_score, scores[np.arange(23), top])
+    best = _top_k(queries, gallery, 5, chunk=chunk)
+    assert np.array_equal(np.take_along_axis(scores, best, 1), -np.sort(-scores, axis=1)[:, :5])
+    assert _top_k(queries, gallery, 1, chunk=chunk)[:, 0].tolist() == top.tolist()
+
+
+@pytest.mark.parametrize("split", ["test", "all"])
+def test_group_figures_are_the_groups_own_queries_against_the_same_gallery(split):
+    catalog = pd.concat([_catalog()] * 3, ignore_index=True)
+    catalog["image"] = [f"/img/{i}.jpg" for i in range(len(catalog))]
+    rng = np.random.default_rng(3)
+    names, types = sorted(set(catalog["productDisplayName"])), sorted(set(catalog["articleType"]))
+    emb = Embeddings(images=rng.standard_normal((len(catalog), 6)).astype(np.float32),
+                     names={n: rng.standard_normal(6).astype(np.float32) for n in names},
+                     types={t: rng.standard_normal(6).astype(np.float32) for t in types})
+    result = protocol(emb, catalog, split)
+    rows = np.arange(len(catalog)) if split == "all" else np.flatnonzero(catalog["split"] == split)
+    assert result["text_to_image"] == text_to_image(emb, catalog, rows, rows)
+    for group, figures in result["text_to_image_by_group"].items():
+        assert figures == text_to_image(emb, catalog, rows[catalog["group"].to_numpy()[rows] == group], rows)

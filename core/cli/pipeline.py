@@ -18,6 +18,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
                    on_stage=lambda stage, message: print(f"[{stage}] {message}", flush=True))
     print(f"ready: {report.products} products, model {report.model_dir.name}"
           f"{' (trained now)' if report.trained else ' (reused)'}; {report.index_summary}")
+    print(f"stage times: {report.timings()}")
     return 0
 
 

@@ -36,16 +36,35 @@ NAME = "productDisplayName"
 
 
 # -- metrics over embeddings ----------------------------------------------------------------
-def _top_k(queries: np.ndarray, gallery: np.ndarray, k: int, chunk: int = 1024) -> np.ndarray:
+BLOCK_BYTES = 96 << 20
+"""Memory of one block of query-gallery scores: queries are ranked in blocks of rows that fit it,
+written into buffers allocated once per call (a 35k-product gallery: ~680 queries per block)."""
+
+
+def _block_rows(size: int, itemsize: int = 4, chunk: int | None = None) -> int:
+    """Query rows per block: ``chunk`` when given, else as many as fit :data:`BLOCK_BYTES`."""
+    return max(1, chunk if chunk is not None else BLOCK_BYTES // max(1, size * itemsize))
+
+
+def _top_k(queries: np.ndarray, gallery: np.ndarray, k: int, chunk: int | None = None) -> np.ndarray:
     """Indices of the k highest-scoring gallery rows for each query (inner products: the cosine on
-    normalised rows, the re-scored score on extended ones)."""
-    k = min(k, len(gallery))
+    normalised rows, the re-scored score on extended ones), best first."""
+    size = len(gallery)
+    k = min(k, size)
     out = np.empty((len(queries), k), dtype=np.int64)
-    for start in range(0, len(queries), chunk):
-        scores = queries[start : start + chunk] @ gallery.T
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        order = np.take_along_axis(scores, part, axis=1).argsort(axis=1)[:, ::-1]
-        out[start : start + chunk] = np.take_along_axis(part, order, axis=1)
+    if k == 0:
+        return out
+    step = _block_rows(size, 8, chunk)  # argpartition's index array is int64
+    scores = np.empty((min(step, len(queries)), size), dtype=np.result_type(queries, gallery))
+    for start in range(0, len(queries), step):
+        block = scores[: min(step, len(queries) - start)]
+        np.matmul(queries[start : start + len(block)], gallery.T, out=block)
+        if k == 1:
+            out[start : start + len(block), 0] = block.argmax(axis=1)
+            continue
+        part = np.argpartition(block, size - k, axis=1)[:, size - k :]
+        order = np.take_along_axis(block, part, axis=1).argsort(axis=1)[:, ::-1]
+        out[start : start + len(block)] = np.take_along_axis(part, order, axis=1)
     return out
 
 
@@ -65,9 +84,13 @@ class QueryRanks:
 
 
 def rank_queries(
-    queries: np.ndarray, gallery: np.ndarray, relevant: list[set[int]], chunk: int = 1024
+    queries: np.ndarray, gallery: np.ndarray, relevant: list[set[int]], chunk: int | None = None
 ) -> QueryRanks:
     """Per query: the rank of the first relevant gallery item and what came first (cosine scores).
+
+    Works in blocks of query rows (``chunk``; default: as many as fit :data:`BLOCK_BYTES`) through
+    one score buffer and one mask buffer reused by every block: a relevant item's rank is one
+    count of the scores above it (plus the equal ones before it), never a sort.
 
     >>> rank_queries(np.ones((1, 1)), np.array([[0.2], [0.9]]), [{0}]).rank  # doctest: +SKIP
     array([2])
@@ -80,24 +103,41 @@ def rank_queries(
     top_score = np.full(n, np.nan, np.float32)
     if n == 0 or size == 0:
         return QueryRanks(rank, best_at, best_score, top, top_score)
-    positions = np.arange(size)
-    for start in range(0, n, chunk):
-        scores = queries[start : start + chunk] @ gallery.T
-        rows = np.arange(len(scores))
-        mask = np.zeros(scores.shape, dtype=bool)
-        for row, rel in enumerate(relevant[start : start + chunk]):
-            mask[row, sorted(rel)] = True
-        best = np.where(mask, scores, -np.inf).max(axis=1)
-        found = mask.any(axis=1)
-        tied = scores == best[:, None]
-        first = np.argmax(mask & tied, axis=1)  # the lowest position among equally scored relevant items
-        above = (scores > best[:, None]).sum(axis=1) + (tied & (positions < first[:, None])).sum(axis=1)
-        part = slice(start, start + len(scores))
-        rank[part] = np.where(found, above + 1, 0)
-        best_at[part] = np.where(found, first, -1)
-        best_score[part] = np.where(found, scores[rows, first], np.nan)
-        top[part] = scores.argmax(axis=1)  # first maximum = the lowest position among ties
-        top_score[part] = scores[rows, top[part]]
+    step = _block_rows(size, chunk=chunk)
+    scores = np.empty((min(step, n), size), dtype=np.result_type(queries, gallery))
+    mask = np.empty(scores.shape, dtype=bool)
+    for start in range(0, n, step):
+        m = min(step, n - start)
+        block, flags = scores[:m], mask[:m]
+        np.matmul(queries[start : start + m], gallery.T, out=block)
+        rows = np.arange(m)
+        part = slice(start, start + m)
+        top[part] = block.argmax(axis=1)  # first maximum = the lowest position among ties
+        top_score[part] = block[rows, top[part]]
+        sets = relevant[start : start + m]
+        counts = np.fromiter((len(rel) for rel in sets), np.int64, m)
+        found = np.flatnonzero(counts)
+        if not len(found):
+            continue
+        owner = np.repeat(rows, counts)
+        columns = np.fromiter((c for rel in sets for c in rel), np.int64, int(counts.sum()))
+        values = block[owner, columns]
+        best = np.full(m, -np.inf, dtype=block.dtype)
+        np.maximum.at(best, owner, values)
+        first = np.full(m, size, np.int64)  # the lowest position among equally scored relevant items
+        at_best = values == best[owner]
+        np.minimum.at(first, owner[at_best], columns[at_best])
+        limit = best[:, None]
+        np.greater(block, limit, out=flags)
+        above = np.count_nonzero(flags, axis=1)
+        np.equal(block, limit, out=flags)
+        ties = np.count_nonzero(flags, axis=1)
+        for row in found[ties[found] > 1]:  # equal scores: those before the relevant item rank above it
+            above[row] += np.count_nonzero(flags[row, : first[row]])
+        chosen = start + found
+        rank[chosen] = above[found] + 1
+        best_at[chosen] = first[found]
+        best_score[chosen] = best[found]
     return QueryRanks(rank, best_at, best_score, top, top_score)
 
 
@@ -138,8 +178,13 @@ class Embeddings:
     names_ext: dict[str, np.ndarray] | None = None
 
     def gallery(self, rows: np.ndarray) -> np.ndarray:
-        """Image vectors that text queries are ranked against (extended when re-scoring)."""
-        return (self.images if self.images_ext is None else self.images_ext)[rows]
+        """Image vectors that text queries are ranked against (extended when re-scoring); every row
+        in order is the array itself, not a copy."""
+        vectors = self.images if self.images_ext is None else self.images_ext
+        rows = np.asarray(rows)
+        if len(rows) == len(vectors) and np.array_equal(rows, np.arange(len(vectors))):
+            return vectors
+        return vectors[rows]
 
     def query(self, name: str) -> np.ndarray:
         return (self.names if self.names_ext is None else self.names_ext)[name]
@@ -165,15 +210,13 @@ def embed_catalog(embedder, catalog: pd.DataFrame, *, batch_size: int = 128,
         def encode_files(items, batch_size):
             return embedder.encode_images([load_rgb(p) for p in items], batch_size=batch_size)
 
-    if progress is None:
-        images = encode_files(paths, batch_size=batch_size)
-    else:
-        step, parts = 8 * batch_size, []
-        progress(0, len(paths))
-        for start in range(0, len(paths), step):
-            parts.append(np.asarray(encode_files(paths[start : start + step], batch_size=batch_size)))
-            progress(min(start + step, len(paths)), len(paths))
-        images = np.concatenate(parts) if parts else np.zeros((0, getattr(embedder, "dim", 0)), np.float32)
+    progress = progress or (lambda done, total: None)
+    step, parts = 8 * batch_size, []  # in parts: the tower features of one part at a time in memory
+    progress(0, len(paths))
+    for start in range(0, len(paths), step):
+        parts.append(np.asarray(encode_files(paths[start : start + step], batch_size=batch_size), np.float32))
+        progress(min(start + step, len(paths)), len(paths))
+    images = np.concatenate(parts) if parts else np.zeros((0, getattr(embedder, "dim", 0)), np.float32)
     names = sorted(set(catalog[NAME]))
     types = sorted(set(catalog["articleType"]))
     texts = embedder.encode_texts(names + types, batch_size=batch_size)
@@ -189,11 +232,14 @@ def embed_catalog(embedder, catalog: pd.DataFrame, *, batch_size: int = 128,
     return emb.with_weight(scorer, scorer.weight, blocks, dists)
 
 
-def attribute_inputs(embedder, catalog: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The scorer's image blocks (catalogue order) and query distributions (per unique name)."""
+def attribute_inputs(embedder, catalog: pd.DataFrame, *, step: int = 4096) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The scorer's image blocks (catalogue order) and query distributions (per unique name),
+    ``step`` inputs at a time (tower features are ~2k floats per image: 35k at once took 0.5 GB)."""
     names = sorted(set(catalog[NAME]))
-    blocks = embedder.image_attributes(catalog["image"].tolist())
-    return blocks, dict(zip(names, embedder.text_attributes(names)))
+    paths = catalog["image"].tolist()
+    blocks = [embedder.image_attributes(paths[start : start + step]) for start in range(0, max(len(paths), 1), step)]
+    dists = [embedder.text_attributes(names[start : start + step]) for start in range(0, len(names), step)]
+    return np.concatenate(blocks), dict(zip(names, np.concatenate(dists) if dists else []))
 
 
 def text_to_image_queries(
@@ -250,20 +296,25 @@ def protocol(emb: Embeddings, catalog: pd.DataFrame, split: str = "test") -> dic
     rows = everything if split == "all" else np.flatnonzero(catalog["split"].to_numpy() == split)
     if len(rows) == 0:
         raise FashionError(f"the catalogue has no products in split {split!r}")
+    names, queries, relevant = text_to_image_queries(emb, catalog, rows, rows)
+    ranks = rank_queries(queries, emb.gallery(rows), relevant).rank  # ranked once: the groups reuse them
     result: dict[str, Any] = {
         "split": split,
         "products": int(len(rows)),
         "queries": int(catalog[NAME].iloc[rows].nunique()),
-        "text_to_image": text_to_image(emb, catalog, rows, rows),
+        "text_to_image": metrics_from_ranks(ranks),
         "image_to_text": image_to_text(emb, catalog, rows),
         "category_to_product": category_to_product(emb, catalog, rows),
     }
     if split != "all":
         result["text_to_image_full_gallery"] = text_to_image(emb, catalog, rows, everything)
     if "group" in catalog.columns:
-        groups = catalog["group"].to_numpy()
+        # a group's queries are the names of its products, against the same gallery: a subset of
+        # the queries above with the same ranks (what text_to_image(emb, catalog, group_rows, rows) gives)
+        groups, all_names = catalog["group"].to_numpy(), catalog[NAME].to_numpy()
+        position = {name: i for i, name in enumerate(names)}
         result["text_to_image_by_group"] = {
-            group: text_to_image(emb, catalog, rows[groups[rows] == group], rows)
+            group: metrics_from_ranks(ranks[[position[n] for n in sorted(set(all_names[rows[groups[rows] == group]]))]])
             for group in sorted(set(groups[rows]))
         }
     return result
