@@ -238,8 +238,10 @@ def attribute_inputs(embedder, catalog: pd.DataFrame, *, step: int = 4096) -> tu
     names = sorted(set(catalog[NAME]))
     paths = catalog["image"].tolist()
     blocks = [embedder.image_attributes(paths[start : start + step]) for start in range(0, max(len(paths), 1), step)]
-    dists = [embedder.text_attributes(names[start : start + step]) for start in range(0, len(names), step)]
-    return np.concatenate(blocks), dict(zip(names, np.concatenate(dists) if dists else []))
+    dists = {}
+    for start in range(0, len(names), step):
+        dists.update(zip(names[start : start + step], embedder.text_attributes(names[start : start + step])))
+    return np.concatenate(blocks), dists
 
 
 def text_to_image_queries(
