@@ -178,6 +178,9 @@ class Searcher:
                 f"finish it with `python -m core index --home {home}`"
             )
         self.vocabulary = Vocabulary.from_dict(self.manifest.get("vocabulary", {}))
+        # the image collection's size caps the re-scoring candidates; read once here, not per query
+        # (a count is a 2 ms round trip); Chroma itself returns fewer if the collection shrank since
+        self._image_count = self.collections["image"].count()
         self._table: MetadataTable | None = None
         self._lookups = 0  # filter look-ups answered by Chroma so far (see TABLE_AFTER)
         self.rescorer = AttributeRescorer(self.embedder, reindex=f"python -m core index --home {home}")
@@ -320,7 +323,7 @@ class Searcher:
         # re-scored: the candidates' metadata costs ~60 us a product to read from Chroma (12 ms for
         # 200), so only their ids and distances are asked for; their blocks come from the rescorer's
         # memo, and only the top k's metadata is read
-        n = max(k, min(RESCORE_CANDIDATES, len(ids) if ids is not None else self.collections["image"].count()))
+        n = max(k, min(RESCORE_CANDIDATES, len(ids) if ids is not None else self._image_count))
         got = self.collections["image"].query(query_embeddings=[vector], n_results=n, ids=ids, include=["distances"])
         keys = list(got["ids"][0])
         cosine = 1.0 - np.asarray(got["distances"][0], dtype=np.float64)
