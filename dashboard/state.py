@@ -90,7 +90,9 @@ def require_prepared() -> None:
 def _embedder(model_dir: str):
     from core.model.load import load_embedder
 
-    return load_embedder(model_dir, cache_dir=settings().cache_dir)
+    embedder = load_embedder(model_dir, cache_dir=settings().cache_dir)
+    embedder.start_query_runtime()  # a long-lived process: text queries move to ONNX Runtime
+    return embedder
 
 
 def model_dir():

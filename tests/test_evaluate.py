@@ -178,7 +178,7 @@ def _reference_ranks(scores: np.ndarray, relevant: list[set[int]]):
 
 @pytest.mark.parametrize("chunk", [None, 1, 3, 7, 64])
 def test_blocked_ranking_equals_the_definition_with_ties(chunk):
-    from core.model.evaluate import _top_k, rank_queries
+    from core.model.ranking import rank_queries, top_k as _top_k
 
     rng = np.random.default_rng(7)
     # coarse values: many exact ties, among relevant items and between them and others

@@ -145,3 +145,63 @@ def test_a_one_off_filtered_search_finds_what_the_table_finds(indexed, embedder,
         assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in want.hits], query
         assert got.reason == want.reason
     assert expected[1].reason and not expected[1].hits
+
+
+# -- ONNX Runtime for one-text queries (core.model.onnx_text) ---------------------------------------
+QUERIES = ["red t-shirt", "Puma Men Black Sports Shoes", "black handbag for women under 1500", "", "navy " * 100]
+
+
+def test_text_queries_move_to_onnx_runtime_once_started(demo_model, built_demo_home, tmp_path):
+    from core.model.load import load_embedder
+    from core.model.registry import latest_model
+
+    _, full = demo_model
+    folder = latest_model(Settings.from_env(env={}, home=built_demo_home))
+    light = load_embedder(folder, cache_dir=tmp_path)
+    runner = light.text_route.runner
+    np.testing.assert_allclose(light.encode_texts(["red t-shirt"]), full.encode_texts(["red t-shirt"]), atol=1e-6)  # torch
+    assert not runner.active and not list(tmp_path.rglob("*.onnx"))  # one-shot use never exports
+    light.start_query_runtime()
+    assert runner.ensure(timeout=300), runner.failed
+    assert runner.path.parent == tmp_path / "onnx" and runner.path.name.startswith("minilm-")
+    for text in QUERIES:
+        np.testing.assert_allclose(light.encode_texts([text]), full.encode_texts([text]), atol=1e-5)
+        np.testing.assert_allclose(light.text_attributes([text]), full.text_attributes([text]), atol=1e-5)
+    written = runner.path.stat().st_mtime_ns
+    again = load_embedder(folder, cache_dir=tmp_path).text_route.runner
+    assert again.ensure(timeout=300) and again.path == runner.path
+    assert runner.path.stat().st_mtime_ns == written  # opened, not exported again
+    runner.path.write_bytes(b"not a model")
+    damaged = load_embedder(folder, cache_dir=tmp_path).text_route.runner
+    assert damaged.ensure(timeout=300) and damaged.path.stat().st_size > 1_000_000  # rebuilt
+
+
+def test_searches_rank_the_same_with_onnx_runtime_queries(built_demo_home, tmp_path):
+    from core.model.load import load_embedder
+    from core.model.registry import latest_model
+
+    settings = Settings.from_env(env={}, home=built_demo_home)
+    folder = latest_model(settings)
+    fast = load_embedder(folder, cache_dir=tmp_path)
+    fast.start_query_runtime()
+    assert fast.text_route.runner.ensure(timeout=300)
+    plain, onnx = Searcher(settings, load_embedder(folder)), Searcher(settings, fast)
+    for text in ["red t-shirt", "blue jeans for men", "black heels", "white sports shoes", "watch", "kurta"]:
+        want = plain.search(SearchQuery(text=text, k=10)).hits
+        got = onnx.search(SearchQuery(text=text, k=10)).hits
+        assert [h.id for h in got] == [h.id for h in want], text
+        assert np.allclose([h.score for h in got], [h.score for h in want], atol=1e-5)
+
+
+def test_without_onnx_runtime_text_queries_stay_in_torch(demo_model, built_demo_home, tmp_path, monkeypatch):
+    from core.model.load import load_embedder
+    from core.model.registry import latest_model
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails
+    _, full = demo_model
+    light = load_embedder(latest_model(Settings.from_env(env={}, home=built_demo_home)), cache_dir=tmp_path)
+    with pytest.warns(UserWarning, match="text queries stay in torch"):
+        light.start_query_runtime()
+        assert not light.text_route.runner.ensure(timeout=300)
+    assert "onnxruntime" in light.text_route.runner.failed
+    np.testing.assert_allclose(light.encode_texts(["red t-shirt"]), full.encode_texts(["red t-shirt"]), atol=1e-6)

@@ -34,7 +34,6 @@ import contextlib
 import hashlib
 import importlib
 import json
-import os
 import pkgutil
 import time
 import warnings
@@ -154,12 +153,12 @@ def enable_jit_cache(folder: Path | None) -> str | None:
     global _jit_cache
     if _jit_cache is not None or folder is None:
         return _jit_cache
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(folder))
     from numba.core import config
     from numba.core.registry import CPUDispatcher
 
-    config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]  # numba read the variable at its import
+    if not config.CACHE_DIR:  # numba read NUMBA_CACHE_DIR at its import: a user's own choice wins
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        config.CACHE_DIR = str(folder)
     for package_name in JIT_PACKAGES:
         package = importlib.import_module(package_name)
         for info in pkgutil.walk_packages(package.__path__, f"{package_name}."):
