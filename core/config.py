@@ -166,6 +166,11 @@ class Settings:
         return self.cache_dir / "projections"
 
     @property
+    def onnx_dir(self) -> Path:
+        """ONNX exports of the frozen towers (image backbone, text query encoder)."""
+        return self.cache_dir / "onnx"
+
+    @property
     def jit_cache_dir(self) -> Path:
         """numba's compiled functions (UMAP's), so a new process does not compile them again."""
         return self.cache_dir / "numba"

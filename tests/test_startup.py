@@ -2,7 +2,7 @@
 
 What is imported is read from ``sys.modules`` in a fresh interpreter (a subprocess); nothing here
 times anything (``python -m benchmarks.bench_startup`` measures). The one-text route of a saved
-model (``core.model.load.TextQueryEncoder``) must encode exactly as the whole model does, and a
+model (``core.model.text_query.TextQueryEncoder``) must encode exactly as the whole model does, and a
 one-off filtered search, which skips the metadata table, must find what a searcher with the table finds.
 """
 
@@ -205,3 +205,26 @@ def test_without_onnx_runtime_text_queries_stay_in_torch(demo_model, built_demo_
         assert not light.text_route.runner.ensure(timeout=300)
     assert "onnxruntime" in light.text_route.runner.failed
     np.testing.assert_allclose(light.encode_texts(["red t-shirt"]), full.encode_texts(["red t-shirt"]), atol=1e-6)
+
+
+def test_a_one_off_query_opens_an_export_on_disk_without_transformers(demo_model, built_demo_home, tmp_path):
+    from core.model.load import load_embedder
+    from core.model.registry import latest_model
+
+    _, full = demo_model
+    folder = latest_model(Settings.from_env(env={}, home=built_demo_home))
+    exporter = load_embedder(folder, onnx_dir=tmp_path / "onnx")  # what build does for HOME/cache/onnx
+    exporter.start_query_runtime()
+    assert exporter.text_route.runner.ensure(timeout=300)
+    out = tmp_path / "vectors.npz"
+    code = ("import numpy as np\n"
+            "from core.model.load import load_embedder\n"
+            f"e = load_embedder({str(folder)!r}, onnx_dir={str(tmp_path / 'onnx')!r})\n"
+            "assert e.text_route.runner.active\n"
+            f"np.savez({str(out)!r}, v=e.encode_texts(['red t-shirt']), a=e.text_attributes(['red t-shirt']))")
+    modules = modules_after(code)
+    assert "onnxruntime" in modules and "tokenizers" in modules
+    assert not {"transformers", "sentence_transformers"} & modules
+    got = np.load(out)
+    np.testing.assert_allclose(got["v"], full.encode_texts(["red t-shirt"]), atol=1e-5)
+    np.testing.assert_allclose(got["a"], full.text_attributes(["red t-shirt"]), atol=1e-5)

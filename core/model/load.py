@@ -30,7 +30,6 @@ import os
 import threading
 import warnings
 from collections.abc import Sequence
-from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -43,12 +42,12 @@ from core.model.attributes import AttributeScorer
 from core.model.embedder import Embedder
 from core.model.features import load_rgb
 from core.model.registry import resolve_model, version_of
+from core.model.text_query import TextQueryEncoder
 
 LEGACY_CLASS_PATH = "core.encoders."
 """Where the tower classes lived before ``core.model.towers``; saved JSON files may still name it."""
 TOWER_CLASSES = ("ImageTower", "TextTower")
 IDENTITY = "torch.nn.modules.linear.Identity"
-_THREADS_LOCK = threading.Lock()  # torch's thread count is process-wide
 
 
 # -- a fresh model to train -----------------------------------------------------------------
@@ -220,106 +219,15 @@ def saved_layout(folder: str | os.PathLike) -> dict:
     return {"lit": lit, "text_route": route}
 
 
-class TextQueryEncoder:
-    """The text route of a saved lit model without sentence-transformers: the same modules and
-    operations as ``SentenceTransformer.encode`` on a batch of one text (see the module docstring).
-
-    Always on one intra-op thread, the regime search has always encoded queries in
-    (``core.index.query.single_intra_op_thread``): the thread count changes the last bits of the
-    vectors, and that context is a no-op when torch is not loaded yet, which is now the case at a
-    process's first query.
-
-    With ``onnx_dir`` (a saved model loaded with a cache folder) the tower runs in ONNX Runtime once
-    its runner was started and its session is open (:mod:`core.model.onnx_text`: about twice as
-    fast, features within 1e-6 of torch); until then, and without one, every query is encoded in
-    torch, bit for bit as the whole model.
-    """
-
-    def __init__(self, folder: str | os.PathLike, route: dict, *, onnx_dir: str | os.PathLike | None = None):
-        import torch
-        from safetensors.torch import load_file
-        from transformers import AutoModel, AutoTokenizer
-
-        folder = Path(folder)
-        tower = str(folder / route["tower"])
-        with warnings.catch_warnings():  # as load_model: the same loads, the same silence
-            warnings.simplefilter("ignore", FutureWarning)
-            self.tokenizer = AutoTokenizer.from_pretrained(tower, local_files_only=True)
-            self.auto_model = AutoModel.from_pretrained(tower, local_files_only=True)
-        self.auto_model.requires_grad_(False)
-        self.auto_model.eval()
-        self.max_seq_length = int(route["max_seq_length"])
-        self.heads = [(head["kind"], load_file(str(folder / head["folder"] / "model.safetensors")))
-                      for head in route["heads"]]
-        self.dim = int(route["heads"][-1]["dim"])
-        self._torch = torch
-        self._last: tuple[str, np.ndarray] | None = None  # a search asks for a text's vector, then its attributes
-        from core.model.onnx_text import TextRunner  # ONNX Runtime for the tower, opened in the background
-
-        self.runner = None if onnx_dir is None else TextRunner(self.auto_model, self.tokenizer, folder / route["tower"], onnx_dir)
-
-    @contextmanager
-    def _one_thread(self):
-        torch = self._torch
-        with _THREADS_LOCK:
-            before = torch.get_num_threads()
-            if before != 1:
-                torch.set_num_threads(1)
-            try:
-                yield
-            finally:
-                if before != 1:
-                    torch.set_num_threads(before)
-
-    def _tokens(self, text: str) -> dict:
-        return dict(self.tokenizer([text], padding=True, truncation=True, max_length=self.max_seq_length,
-                                   return_tensors="pt"))
-
-    def features(self, text: str) -> np.ndarray:
-        """(1, 384) pooled MiniLM features of ``text`` (what ``TextTower.features`` returns)."""
-        from core.model.backbones import mean_pool
-
-        last = self._last
-        if last is not None and last[0] == text:
-            return last[1].copy()
-        tokens = self._tokens(text)
-        fast = self.runner.pooled(tokens) if self.runner is not None else None
-        if fast is not None:
-            features = np.asarray(fast[:1], dtype=np.float32)
-        else:
-            with self._one_thread(), self._torch.no_grad():
-                inputs = {k: tokens[k] for k in ("input_ids", "attention_mask", "token_type_ids") if k in tokens}
-                pooled = mean_pool(self.auto_model(**inputs).last_hidden_state, tokens["attention_mask"])
-            features = np.stack([pooled.cpu().numpy()[0]]).astype(np.float32)
-        self._last = (text, features)
-        return features.copy()
-
-    def encode(self, text: str) -> np.ndarray:
-        """(1, dim) unit vector of ``text``, equal to the whole model's."""
-        functional = self._torch.nn.functional
-        out = self._torch.from_numpy(self.features(text))
-        tokens = self._tokens(text)
-        with self._one_thread(), self._torch.inference_mode():
-            for kind, weights in self.heads:
-                if kind == "TokenBagHead":
-                    bag = functional.linear(out, weights["linear.weight"], weights["linear.bias"])
-                    mask = tokens["attention_mask"].unsqueeze(-1).to(bag.dtype)
-                    words = functional.embedding(tokens["input_ids"], weights["bag.weight"]) * mask
-                    out = bag + words.sum(1) / mask.sum(1).clamp(min=1.0)
-                else:  # Dense without activation
-                    out = functional.linear(out, weights["linear.weight"], weights.get("linear.bias"))
-            out = functional.normalize(out, p=2, dim=-1)  # the model's Normalize module
-            out = functional.normalize(out, p=2, dim=1)  # encode(normalize_embeddings=True)
-        return out.cpu().numpy().astype(np.float32)
-
-
 class SavedModelEmbedder(SentenceTransformerEmbedder):
     """:class:`SentenceTransformerEmbedder` for a saved folder that loads each part on first use:
     the whole model, the attribute scorer, the one-text route (:class:`TextQueryEncoder`)."""
 
-    def __init__(self, folder: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None):
+    def __init__(self, folder: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None,
+                 onnx_dir: str | os.PathLike | None = None):
         self.folder = Path(folder)
         self.cache_dir = cache_dir
+        self.onnx_dir = onnx_dir if onnx_dir is not None or cache_dir is None else Path(cache_dir) / "onnx"
         self.version = version_of(self.folder)
         self.layout = saved_layout(self.folder)
         self._model = None
@@ -354,8 +262,7 @@ class SavedModelEmbedder(SentenceTransformerEmbedder):
         route = self.layout["text_route"]
         if route is None:
             return None
-        onnx_dir = None if self.cache_dir is None else Path(self.cache_dir) / "onnx"
-        return TextQueryEncoder(self.folder, route, onnx_dir=onnx_dir)
+        return TextQueryEncoder(self.folder, route, onnx_dir=self.onnx_dir)
 
     def start_query_runtime(self) -> None:
         """Open ONNX Runtime for one-text queries in the background (long-lived processes only)."""
@@ -376,15 +283,17 @@ class SavedModelEmbedder(SentenceTransformerEmbedder):
         return super().text_attributes(texts)
 
 
-def load_embedder(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None) -> SentenceTransformerEmbedder:
+def load_embedder(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None,
+                  onnx_dir: str | os.PathLike | None = None) -> SentenceTransformerEmbedder:
     """An :class:`~core.model.embedder.Embedder` for a saved model folder (lit or CLIP), offline.
+    ``onnx_dir`` (default ``cache_dir/onnx``) holds ONNX exports, used even without a feature cache.
 
     >>> embedder = load_embedder(latest_model(settings), cache_dir=settings.cache_dir)  # doctest: +SKIP
     """
     folder = Path(path)
     if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
         raise FashionError(f"no model at {folder}: expected a sentence-transformers folder (modules.json)")
-    return SavedModelEmbedder(folder, cache_dir=cache_dir)
+    return SavedModelEmbedder(folder, cache_dir=cache_dir, onnx_dir=onnx_dir)
 
 
 def resolve_embedder(settings: Settings, model: str | os.PathLike | None, *, feature_cache: bool = False) -> Embedder:
@@ -396,4 +305,5 @@ def resolve_embedder(settings: Settings, model: str | os.PathLike | None, *, fea
     which use ``settings.feature_cache`` when it is set, else no cache).
     """
     folder = resolve_model(settings, model or None)
-    return load_embedder(folder, cache_dir=settings.cache_dir if feature_cache else settings.feature_cache)
+    return load_embedder(folder, cache_dir=settings.cache_dir if feature_cache else settings.feature_cache,
+                         onnx_dir=settings.onnx_dir)

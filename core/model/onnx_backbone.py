@@ -31,6 +31,7 @@ import torch
 
 from core.files import atomic_write
 from core.model.backbones import pooled_features
+from core.model.ort_session import cpu_cores, open_session  # noqa: F401 - cpu_cores: re-exported for the benchmark
 
 EXPORT_VERSION = 1
 """Part of every export's file name: bump when the exported graph changes (opset, wrapper, names)."""
@@ -90,28 +91,6 @@ def export_backbone(backbone: torch.nn.Module, ends: list[int], image_size: int,
         write(buffer)
         return buffer.getvalue()
     return atomic_write(path, lambda tmp: write(str(tmp)))
-
-
-def cpu_cores() -> int:
-    """Cores this process may run on (its affinity, not the machine's count)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def open_session(model: bytes | Path, threads: int | None = None):
-    """An ONNX Runtime CPU session with full graph optimisation and ``threads`` intra-op threads."""
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.intra_op_num_threads = threads or cpu_cores()
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.log_severity_level = 3  # errors only
-    source = model if isinstance(model, bytes) else str(model)
-    return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
 
 def probe_image(image_size: int) -> np.ndarray:

@@ -3,7 +3,7 @@
 A query is one short text. On one intra-op thread (the regime every query runs in) MiniLM takes
 10-14 ms in torch and 5-6 ms in ONNX Runtime, outputs within 1e-6 (``benchmarks/bench_search.py``
 and ``bench_startup.py`` measure the effect). :class:`TextRunner` owns that choice for the one-text
-route of a saved model (:class:`core.model.load.TextQueryEncoder`): it exports the tower with its
+route of a saved model (:class:`core.model.text_query.TextQueryEncoder`): it exports the tower with its
 pooling once per weights to ``<folder>/minilm-<sha256 of the tower's weights file>-v<N>.onnx``
 (written atomically; a file that does not load, or does not match torch on probe texts, is
 rebuilt), opens it on one thread, and from then on answers :meth:`TextRunner.pooled`.
@@ -12,7 +12,9 @@ No query waits for it: a long-lived process (the dashboard) calls :meth:`TextRun
 does the work in a background thread (on a copy of the tower, so a concurrent torch query never
 sees a module being traced), and queries are answered by torch until the session is open;
 ``python -m core build`` exports the file (:meth:`TextRunner.ensure`), so a process only opens it.
-A one-shot command (``search``, ``ask``) never starts it: opening costs more than it would save.
+A one-shot command (``search``, ``ask``) never exports: it opens an export already on disk
+(:func:`open_exported`: the ``tokenizers`` library and ONNX Runtime, 0.5 s) instead of importing
+transformers and loading the torch tower (3-5 s), and otherwise stays in torch.
 Without a folder there is no runner and queries stay in torch, bit for bit as the whole model
 encodes them. When onnx / onnxruntime is missing or the export fails, the runner says so once and
 queries stay in torch.
@@ -104,12 +106,48 @@ def feeds(tokens: dict) -> dict[str, np.ndarray]:
     return out
 
 
-class TextRunner:
-    """ONNX Runtime for a text tower's pooled features, opened in the background (see the module)."""
+def export_path(tower: Path, folder: Path) -> Path | None:
+    """Where the export of ``tower``'s weights lives in ``folder`` (None: no weights file)."""
+    weights = weights_file(tower)
+    return None if weights is None else folder / f"minilm-{file_sha256(weights)[:16]}-v{EXPORT_VERSION}.onnx"
 
-    def __init__(self, auto_model, tokenizer, tower: Path, folder: Path):
-        self.auto_model = auto_model
-        self.tokenizer = tokenizer
+
+def open_exported(tower: Path, folder: Path, max_length: int):
+    """``(tokenizer, session, path)`` for a tower already exported into ``folder``, without torch or
+    transformers (the ``tokenizers`` library reads the tower's ``tokenizer.json``, which is what its
+    fast tokenizer runs); None when there is no export or it does not open."""
+    try:
+        path = export_path(tower, folder)
+        if path is None or not path.is_file() or not (tower / "tokenizer.json").is_file():
+            return None
+        from tokenizers import Tokenizer
+
+        from core.model.ort_session import open_session
+
+        tokenizer = Tokenizer.from_file(str(tower / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(int(max_length))
+        return tokenizer, open_session(path, threads=1), path
+    except Exception:  # noqa: BLE001 - a damaged file, a missing package: the torch route stays
+        return None
+
+
+def encode_one(tokenizer, text: str) -> dict[str, np.ndarray]:
+    """(1, n) int64 input_ids, attention_mask, token_type_ids of ``text`` from a ``tokenizers``
+    tokenizer (the same ids as the tower's fast tokenizer with truncation, no padding)."""
+    encoding = tokenizer.encode(text)
+    return {"input_ids": np.asarray([encoding.ids], np.int64),
+            "attention_mask": np.asarray([encoding.attention_mask], np.int64),
+            "token_type_ids": np.asarray([encoding.type_ids], np.int64)}
+
+
+class TextRunner:
+    """ONNX Runtime for a text tower's pooled features, opened in the background (see the module).
+    ``owner`` gives the torch tower and its tokenizer (``auto_model``, ``tokenizer``), loaded only
+    when an export has to be made or checked."""
+
+    def __init__(self, owner, tower: Path, folder: Path):
+        self.owner = owner
         self.tower = Path(tower)
         self.folder = Path(folder)
         self.failed: str | None = None
@@ -122,6 +160,10 @@ class TextRunner:
     def active(self) -> bool:
         return self._session is not None
 
+    def adopt(self, session, path: Path) -> None:
+        """Use a session already opened on ``path`` (an export found on disk)."""
+        self._session, self.path = session, path
+
     def pooled(self, tokens: dict) -> np.ndarray | None:
         """(n, dim) pooled features from ONNX Runtime, or None (not started, not open yet, or
         unavailable): use torch."""
@@ -131,7 +173,7 @@ class TextRunner:
     def start(self) -> None:
         """Export (or find) and open the session in a daemon thread; once per runner."""
         with self._lock:
-            if self._thread is not None or self.failed:
+            if self._thread is not None or self.failed or self._session is not None:
                 return
             self._thread = threading.Thread(target=self._open, name="onnx-text", daemon=True)
             self._thread.start()
@@ -153,13 +195,12 @@ class TextRunner:
     def _load_or_export(self):
         import onnxruntime  # noqa: F401 - fail here (and stay in torch) when it is not installed
 
-        from core.model.onnx_backbone import open_session
+        from core.model.ort_session import open_session
 
-        weights = weights_file(self.tower)
-        if weights is None:
+        path = export_path(self.tower, self.folder)
+        if path is None:
             raise FileNotFoundError(f"no weights file in {self.tower}")
-        path = self.folder / f"minilm-{file_sha256(weights)[:16]}-v{EXPORT_VERSION}.onnx"
-        model = copy.deepcopy(self.auto_model)  # traced and probed apart from the one queries use
+        model = copy.deepcopy(self.owner.auto_model)  # traced and probed apart from the one queries use
         if path.is_file():
             try:
                 session = open_session(path, threads=1)
@@ -168,7 +209,7 @@ class TextRunner:
                     return session
             except Exception:  # noqa: BLE001 - a damaged or foreign file: export again
                 pass
-        export_text(model, self.tokenizer, path)
+        export_text(model, self.owner.tokenizer, path)
         session = open_session(path, threads=1)
         if not self._matches(session, model):
             raise RuntimeError("the ONNX export does not match torch on the probe texts")
@@ -180,7 +221,7 @@ class TextRunner:
 
         wrapper = _pooled_module(model)
         for text in PROBE_TEXTS:
-            tokens = feeds(dict(self.tokenizer([text], truncation=True, return_tensors="np")))
+            tokens = feeds(dict(self.owner.tokenizer([text], truncation=True, return_tensors="np")))
             with torch.no_grad():
                 expected = wrapper(*(torch.from_numpy(tokens[name]) for name in INPUTS)).numpy()
             got = session.run([OUTPUT], tokens)[0]

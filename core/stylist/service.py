@@ -115,7 +115,8 @@ class Stylist:
             if embedder is None:
                 from core.model.load import load_embedder
 
-                embedder = load_embedder(resolve_model(settings, model_path), cache_dir=settings.feature_cache)
+                embedder = load_embedder(resolve_model(settings, model_path), cache_dir=settings.feature_cache,
+                                         onnx_dir=settings.onnx_dir)
             retriever = FashionProductRetriever.from_index(settings, embedder)
         connection = None
         if checkpointer is None:
