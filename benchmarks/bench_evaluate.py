@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks import loadavg
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CATALOG = ROOT.parent / "shared" / "datasets" / "fashion-product-images-small"
 COPY_OFFSET = 1_000_000
@@ -96,7 +98,7 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=ROOT,
                         help="the checkout whose code runs the evaluation (another worktree: a before figure)")
     args = parser.parse_args()
-    print(f"load average before: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    print(f"load average before: {loadavg()}")
     with tempfile.TemporaryDirectory(prefix="bench-evaluate-") as scratch:
         folder = Path(scratch) / "catalog"
         rows = repeated_catalog(args.catalog.resolve(), args.products, folder, distinct_names=args.distinct_names)
@@ -110,7 +112,7 @@ def main() -> None:
                 raise SystemExit(done.stderr[-3000:])
             result = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"run {run}: " + json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}))
-    print(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    print(f"load average after: {loadavg()}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import core.model.towers as towers
+from benchmarks import loadavg
 
 DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "fashion-product-images-small"
 
@@ -31,10 +32,6 @@ def file_sha1(path: str) -> str:
     from core.model.features import file_sha1 as sha1
 
     return sha1(path)
-
-
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 class TorchNCHW:

@@ -26,11 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import loadavg
 from benchmarks.bench_evaluate import DEFAULT_CATALOG, repeated_catalog
-
-
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main() -> None:

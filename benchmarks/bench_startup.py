@@ -26,18 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import loadavg
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_COMMANDS = ('search "red t-shirt" --json', 'ask "brunch outfit" --json')
 HEAVY = ("torch", "transformers", "sentence_transformers", "chromadb", "langchain_core", "langgraph",
          "pandas", "sklearn", "onnxruntime")
 IMPORT_LINE = re.compile(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)")
-
-
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
 
 
 def run(argv: list[str]) -> tuple[float, subprocess.CompletedProcess]:
@@ -96,10 +91,10 @@ def main() -> int:
     parser.add_argument("--json-out", help="also write the figures to this JSON file")
     args = parser.parse_args()
 
-    figures: dict = {"load_average_before": load_average(), "commands": []}
+    figures: dict = {"load_average_before": loadavg(), "commands": []}
     for command in args.command or DEFAULT_COMMANDS:
         figures["commands"].append(measure(command, args.home, max(1, args.runs)))
-    figures["load_average_after"] = load_average()
+    figures["load_average_after"] = loadavg()
     print(json.dumps(figures, indent=2))
     for row in figures["commands"]:
         print(f"{row['p50_s']:6.2f} s p50 ({row['min_s']}-{row['max_s']})  {row['command']}")

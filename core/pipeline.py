@@ -84,9 +84,7 @@ def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | 
     embedder = load_embedder(model_dir, cache_dir=settings.cache_dir)
     report = build_index(settings, embedder, progress=lambda done, total: tick("index", done, total),
                          show_progress=progress is None)
-    route = getattr(embedder, "text_route", None)  # export the query encoder's ONNX file now, not at a query
-    if route is not None and route.runner is not None:
-        route.runner.ensure(timeout=300)
+    embedder.start_query_runtime(wait=300)  # the query encoder's ONNX file is exported now, not at a query
     lap("index")
     say("map", "Computing the default embedding map (UMAP; cached for the Embedding map screen)")
     precompute_map(settings, version_of(model_dir), embedder.encode_texts,

@@ -14,10 +14,7 @@ so it is taken under a lock and the previous value restored.
 from __future__ import annotations
 
 import io
-import sys
-import threading
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,25 +114,6 @@ def _check_pixels(size: tuple[int, int], label: str, max_pixels: int) -> None:
         )
     if width == 0 or height == 0:
         raise FashionError(f"{label} has no pixels")
-
-
-_TORCH_THREADS_LOCK = threading.Lock()
-
-
-@contextmanager
-def single_intra_op_thread():
-    """Run the body with one torch intra-op thread (no-op when torch is not loaded)."""
-    torch = sys.modules.get("torch")
-    if torch is None:
-        yield
-        return
-    with _TORCH_THREADS_LOCK:
-        before = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(before)
 
 
 def unit_vector(vector: np.ndarray) -> np.ndarray:

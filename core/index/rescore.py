@@ -33,7 +33,8 @@ import numpy as np
 
 from collections.abc import Callable
 
-from core.index.query import SearchQuery, single_intra_op_thread
+from core.index.query import SearchQuery
+from core.model.threads import single_intra_op_thread
 from core.index.records import ATTRIBUTE_KEY
 from core.model.embedder import Embedder
 

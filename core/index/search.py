@@ -63,10 +63,10 @@ from core.index.query import (
     SearchQuery,
     check_query,
     load_query_image,
-    single_intra_op_thread,
     unit_vector,
 )
 from core.index.rescore import RESCORE_CANDIDATES, AttributeRescorer
+from core.model.threads import single_intra_op_thread
 from core.index.store import (
     collection_name,
     get_existing,

@@ -264,11 +264,16 @@ class SavedModelEmbedder(SentenceTransformerEmbedder):
             return None
         return TextQueryEncoder(self.folder, route, onnx_dir=self.onnx_dir)
 
-    def start_query_runtime(self) -> None:
-        """Open ONNX Runtime for one-text queries in the background (long-lived processes only)."""
+    def start_query_runtime(self, *, wait: float | None = None) -> bool:
+        """Open ONNX Runtime for one-text queries in the background (long-lived processes only);
+        ``wait`` seconds for it (``build``: the export is made now). True when it runs."""
         route = self.text_route
-        if route is not None and route.runner is not None:
+        if route is None or route.runner is None:
+            return False
+        if wait is None:
             route.runner.start()
+            return route.runner.active
+        return route.runner.ensure(timeout=wait)
 
     def encode_texts(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         texts = [str(t) for t in texts]

@@ -23,14 +23,14 @@ queries stay in torch.
 from __future__ import annotations
 
 import copy
-import hashlib
 import threading
+from functools import cached_property
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from core.files import atomic_write
+from core.files import atomic_write, file_sha256
 
 EXPORT_VERSION = 1
 """Part of every export's file name: bump when the exported graph changes (opset, wrapper, names)."""
@@ -39,14 +39,6 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT = "pooled"
 PROBE_TEXTS = ("red t-shirt", "Puma Men Navy Blue Running Shoes with a cushioned sole", "ünïcödé kurta")
 PROBE_TOLERANCE = 1e-4  # ORT vs torch on the probe texts; they agree within ~1e-6 in practice
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def weights_file(tower: Path) -> Path | None:
@@ -112,12 +104,11 @@ def export_path(tower: Path, folder: Path) -> Path | None:
     return None if weights is None else folder / f"minilm-{file_sha256(weights)[:16]}-v{EXPORT_VERSION}.onnx"
 
 
-def open_exported(tower: Path, folder: Path, max_length: int):
-    """``(tokenizer, session, path)`` for a tower already exported into ``folder``, without torch or
-    transformers (the ``tokenizers`` library reads the tower's ``tokenizer.json``, which is what its
+def open_exported(tower: Path, path: Path | None, max_length: int):
+    """``(tokenizer, session)`` for ``tower`` exported at ``path`` (:func:`export_path`), without torch
+    or transformers (the ``tokenizers`` library reads the tower's ``tokenizer.json``, which is what its
     fast tokenizer runs); None when there is no export or it does not open."""
     try:
-        path = export_path(tower, folder)
         if path is None or not path.is_file() or not (tower / "tokenizer.json").is_file():
             return None
         from tokenizers import Tokenizer
@@ -127,7 +118,7 @@ def open_exported(tower: Path, folder: Path, max_length: int):
         tokenizer = Tokenizer.from_file(str(tower / "tokenizer.json"))
         tokenizer.no_padding()
         tokenizer.enable_truncation(int(max_length))
-        return tokenizer, open_session(path, threads=1), path
+        return tokenizer, open_session(path, threads=1)
     except Exception:  # noqa: BLE001 - a damaged file, a missing package: the torch route stays
         return None
 
@@ -160,9 +151,18 @@ class TextRunner:
     def active(self) -> bool:
         return self._session is not None
 
-    def adopt(self, session, path: Path) -> None:
-        """Use a session already opened on ``path`` (an export found on disk)."""
-        self._session, self.path = session, path
+    @cached_property
+    def export(self) -> Path | None:
+        """Where this tower's export lives (hashing the weights file once per runner: 0.2 s); None
+        when the weights file is missing or unreadable."""
+        try:
+            return export_path(self.tower, self.folder)
+        except OSError:
+            return None
+
+    def adopt(self, session) -> None:
+        """Use a session already opened on :attr:`export` (found on disk)."""
+        self._session, self.path = session, self.export
 
     def pooled(self, tokens: dict) -> np.ndarray | None:
         """(n, dim) pooled features from ONNX Runtime, or None (not started, not open yet, or
@@ -197,7 +197,7 @@ class TextRunner:
 
         from core.model.ort_session import open_session
 
-        path = export_path(self.tower, self.folder)
+        path = self.export
         if path is None:
             raise FileNotFoundError(f"no weights file in {self.tower}")
         model = copy.deepcopy(self.owner.auto_model)  # traced and probed apart from the one queries use

@@ -11,20 +11,18 @@ from __future__ import annotations
 import os
 import threading
 import warnings
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-_THREADS_LOCK = threading.Lock()  # torch's thread count is process-wide
-
+from core.model.threads import single_intra_op_thread
 
 class TextQueryEncoder:
     """The text route of a saved lit model without sentence-transformers: the same modules and
     operations as ``SentenceTransformer.encode`` on a batch of one text (see the module docstring).
 
     Always on one intra-op thread, the regime search has always encoded queries in
-    (``core.index.query.single_intra_op_thread``): the thread count changes the last bits of the
+    (``core.model.threads.single_intra_op_thread``): the thread count changes the last bits of the
     vectors, and that context is a no-op when torch is not loaded yet, which is now the case at a
     process's first query.
 
@@ -53,10 +51,10 @@ class TextQueryEncoder:
         self.fast_tokenizer = None  # the tower's tokenizer.json without transformers, when an export is open
         self.runner = None if onnx_dir is None else TextRunner(self, self.tower, Path(onnx_dir))
         if self.runner is not None:  # an export already on disk (build writes it): no transformers at all
-            opened = open_exported(self.tower, Path(onnx_dir), self.max_seq_length)
+            opened = open_exported(self.tower, self.runner.export, self.max_seq_length)
             if opened is not None:
-                self.fast_tokenizer, session, path = opened
-                self.runner.adopt(session, path)
+                self.fast_tokenizer, session = opened
+                self.runner.adopt(session)
 
     @property
     def tokenizer(self):
@@ -82,19 +80,6 @@ class TextQueryEncoder:
                 model.eval()
                 self._tokenizer, self._auto_model = tokenizer, model
 
-    @contextmanager
-    def _one_thread(self):
-        torch = self._torch
-        with _THREADS_LOCK:
-            before = torch.get_num_threads()
-            if before != 1:
-                torch.set_num_threads(1)
-            try:
-                yield
-            finally:
-                if before != 1:
-                    torch.set_num_threads(before)
-
     def _tokens(self, text: str) -> dict:
         """input_ids, attention_mask, token_type_ids of ``text`` as (1, n) int64 torch tensors."""
         if self.fast_tokenizer is not None:
@@ -116,7 +101,7 @@ class TextQueryEncoder:
         if fast is not None:
             features = np.asarray(fast[:1], dtype=np.float32)
         else:
-            with self._one_thread(), self._torch.no_grad():
+            with single_intra_op_thread(), self._torch.no_grad():
                 inputs = {k: tokens[k] for k in ("input_ids", "attention_mask", "token_type_ids") if k in tokens}
                 pooled = mean_pool(self.auto_model(**inputs).last_hidden_state, tokens["attention_mask"])
             features = np.stack([pooled.cpu().numpy()[0]]).astype(np.float32)
@@ -128,7 +113,7 @@ class TextQueryEncoder:
         functional = self._torch.nn.functional
         out = self._torch.from_numpy(self.features(text))
         tokens = self._tokens(text)
-        with self._one_thread(), self._torch.inference_mode():
+        with single_intra_op_thread(), self._torch.inference_mode():
             for kind, weights in self.heads:
                 if kind == "TokenBagHead":
                     bag = functional.linear(out, weights["linear.weight"], weights["linear.bias"])
