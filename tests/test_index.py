@@ -230,6 +230,10 @@ def test_cli_index_backup_restore(home, embedder, tmp_path, monkeypatch, capsys)
 
     monkeypatch.setattr(cli_search, "resolve_embedder", lambda settings, model, **kw: embedder)
     args = ["--home", str(home.home)]
+    assert cli.main(["index", "--shard", "3/3", *args]) == 2
+    assert "i from 0 to n-1" in capsys.readouterr().err
+    assert cli.main(["index", "--shard", "0/1", *args]) == 0
+    assert "as shard 0/1; run `index` without --shard" in capsys.readouterr().out
     assert cli.main(["index", *args]) == 0
     assert f"indexed {DEMO_SIZE} products" in capsys.readouterr().out
     assert cli.main(["backup", "--to", str(tmp_path / "bk"), *args]) == 0
@@ -238,3 +242,30 @@ def test_cli_index_backup_restore(home, embedder, tmp_path, monkeypatch, capsys)
     assert "known queries verified" in capsys.readouterr().out
     assert cli.main(["restore", "--from", str(tmp_path / "nowhere"), *args]) == 2
     assert "not a backup" in capsys.readouterr().err
+
+
+def test_shards_split_the_work_and_a_plain_run_completes_the_index(home, demo_catalog, tmp_path):
+    from core.index.build import parse_shard, shard_of
+
+    # workers on separate machines: separate homes (caches, locks), one store
+    workers = [fresh_home(home, tmp_path / f"worker-{i}") for i in range(3)]
+    store = open_client(home)  # stands in for the Chroma server every worker writes to
+    embedders = [PixelEmbedder(demo_catalog) for _ in workers]
+    reports = [build_index(w, e, client=store, chunk_size=40, show_progress=False, shard=(i, 3))
+               for i, (w, e) in enumerate(zip(workers, embedders))]
+    assert sum(r.products for r in reports) == DEMO_SIZE and all(r.products > DEMO_SIZE / 6 for r in reports)
+    assert sum(e.images_encoded for e in embedders) == DEMO_SIZE  # every product embedded once, by one worker
+    assert "shard 2/3" in reports[2].summary()
+    with pytest.raises(FashionError, match="incomplete"):  # not searchable until the finishing run
+        Searcher(home, embedders[0])
+
+    finishing = PixelEmbedder(demo_catalog)
+    report = build_index(home, finishing, chunk_size=40, show_progress=False)
+    assert finishing.images_encoded == 0 and report.unchanged == DEMO_SIZE
+    assert report.counts == {"image": DEMO_SIZE, "text": DEMO_SIZE}
+    assert Searcher(home, finishing).search(SearchQuery(text="red t-shirt", k=1)).hits
+    assert {shard_of(i, 4) for i in range(100)} == {0, 1, 2, 3} and shard_of(15970, 4) == shard_of("15970", 4)
+    assert parse_shard("1/4") == (1, 4)
+    for bad in ("4/4", "-1/2", "1", "a/b", "0/0"):
+        with pytest.raises(FashionError, match="shard"):
+            parse_shard(bad)

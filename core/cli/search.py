@@ -23,10 +23,11 @@ results than it asked for without noticing (and ``--k 500`` took about a minute)
 
 # -- commands --------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    from core.index.build import build_index
+    from core.index.build import build_index, parse_shard
 
+    shard = None if args.shard is None else parse_shard(args.shard)
     embedder = resolve_embedder(settings, args.model, feature_cache=True)
-    report = build_index(settings, embedder, chunk_size=args.chunk_size)
+    report = build_index(settings, embedder, chunk_size=args.chunk_size, shard=shard)
     print(report.summary())
     return 0
 
@@ -149,6 +150,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     index = subparsers.add_parser("index", parents=[common], help="embed the catalogue and build the vector index")
     index.add_argument("--model", help="model folder (default: the newest under HOME/models)")
     index.add_argument("--chunk-size", type=int, default=256, help="products per upsert (default 256)")
+    index.add_argument("--shard", metavar="I/N",
+                       help="index only shard I of N (0-based), e.g. one worker per machine against one Chroma "
+                            "server; then run `index` once without --shard to finish")
     index.set_defaults(func=cmd_index)
 
     search = subparsers.add_parser("search", parents=[common], help="search the index by text, image or product")

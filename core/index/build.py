@@ -21,12 +21,19 @@ trained on or indexed), and stored in the image metadata with the scorer's finge
 search never runs the image backbone. An index whose blocks are missing or were made by another
 scorer (one built before blocks were stored) gets them on the next run: the metadata alone is
 updated, nothing is re-embedded. The manifest records the fingerprint under ``attributes``.
+
+Past one machine (``index --shard i/n``): workers pointed at one Chroma server each embed and upsert
+the products of their shard (:func:`shard_of`, a hash of the id), under a lock of their own, and
+leave the index ``building``; they delete nothing and compact no cache. One plain run afterwards
+finds every product already stored, deletes what left the catalogue, checks the counts and marks
+the index complete: the workers' embedding is the cost, the finishing run is seconds.
 """
 
 from __future__ import annotations
 
 import os
 import time
+import zlib
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -63,6 +70,23 @@ DEFAULT_CHUNK = 256
 ProgressFn = Callable[[int, int], None]
 
 
+def shard_of(product_id, shards: int) -> int:
+    """The shard (0..shards-1) that indexes ``product_id``: stable across runs and machines."""
+    return zlib.crc32(str(product_id).encode()) % shards
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/4"`` -> (2, 4): shard 2 of 4 (0-based); a FashionError that says why otherwise."""
+    head, _, tail = str(text).partition("/")
+    try:
+        index, count = int(head), int(tail)
+    except ValueError:
+        raise FashionError(f"a shard is written i/n, e.g. 0/4 (got {text!r})") from None
+    if count < 1 or not 0 <= index < count:
+        raise FashionError(f"shard {text!r}: n must be at least 1 and i from 0 to n-1")
+    return index, count
+
+
 # -- build -----------------------------------------------------------------------------------
 @dataclass
 class IndexReport:
@@ -82,6 +106,7 @@ class IndexReport:
     attributes_stored: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    shard: str | None = None  # "i/n" for a worker's run
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -93,6 +118,7 @@ class IndexReport:
             f"embedded {self.embedded_images} images and {self.embedded_texts} texts, "
             f"{self.cached_images} + {self.cached_texts} from cache) "
             f"into the {self.store} in {self.seconds:.1f} s"
+            + (f" as shard {self.shard}; run `index` without --shard once every shard is done" if self.shard else "")
             + (f"; stored the attribute scores of {self.attributes_stored}" if self.attributes_stored else "")
         )
 
@@ -174,8 +200,12 @@ def build_index(
     encode_batch_size: int = 64,
     progress: ProgressFn | None = None,
     show_progress: bool = True,
+    shard: tuple[int, int] | None = None,
 ) -> IndexReport:
     """Index the prepared catalogue with ``embedder``; safe to re-run and to resume.
+
+    ``shard=(i, n)``: embed and upsert only the products of shard ``i`` of ``n`` (see the module
+    docstring); a plain run afterwards completes the index.
 
     ``progress(done, total)`` is called after every chunk (the dashboard drives a progress bar
     with it); ``show_progress`` adds tqdm bars on stderr. Only one run per model version and home
@@ -184,7 +214,8 @@ def build_index(
     """
     location = store_location(settings)
     resume = "indexing again resumes where this run stopped"
-    with index_lock(settings, embedder.version), server_errors(location, then=resume):
+    lock_name = embedder.version if shard is None else f"{embedder.version}-shard-{shard[0]}-of-{shard[1]}"
+    with index_lock(settings, lock_name), server_errors(location, then=resume):
         started = time.perf_counter()
         catalog = load_catalog(settings)
         records = catalog_records(catalog, show_progress=show_progress)
@@ -209,6 +240,7 @@ def build_index(
             store=location.describe(),
             collections=dict(names),
             products=len(records),
+            shard=None if shard is None else f"{shard[0]}/{shard[1]}",
         )
         vocabulary = Vocabulary.from_records(records).to_dict()
         fingerprint = scorer_fingerprint(embedder)
@@ -243,9 +275,12 @@ def build_index(
         page = max(1, min(max_batch, 5000))
         stored = {kind: _stored_metadata(col, page) for kind, col in collections.items()}
 
+        if shard is not None:  # this worker's products only; the finishing run deletes and checks
+            records = [m for m in records if shard_of(m["id"], shard[1]) == shard[0]]
+            report.products = len(records)
         # products removed from the catalogue
         wanted_ids = {str(m["id"]) for m in records}
-        for kind, col in collections.items():
+        for kind, col in (collections.items() if shard is None else ()):
             stale = sorted(set(stored[kind]) - wanted_ids)
             for start in range(0, len(stale), max_batch):
                 col.delete(ids=stale[start : start + max_batch])
@@ -312,6 +347,10 @@ def build_index(
         finally:
             bar.close()
 
+        report.counts = {kind: col.count() for kind, col in collections.items()}
+        if shard is not None:  # other workers may be writing the caches and the collections
+            report.seconds = time.perf_counter() - started
+            return report
         for cache in caches.values():
             cache.compact()
         report.counts = {kind: col.count() for kind, col in collections.items()}
