@@ -5,7 +5,11 @@
 Starts ``streamlit run Home.py`` on loopback against an already built home (prepare + train +
 index done), drives Debian's Chromium with Playwright, and prints, per screen, the time from
 navigation to "script finished and the screen's marker visible": the first visit (cold caches)
-and the median of ``--rounds`` later visits (warm caches).
+and the median of ``--rounds`` later visits (warm caches). ``--screenshots DIR`` saves a full-page
+screenshot of every screen after its first visit (``DIR/<screen>.png``), e.g. on the shared catalogue:
+
+    python -m benchmarks.bench_dashboard --home H --catalog ../shared/datasets/fashion-product-images-small \
+        --screenshots test-output/screenshots-shared
 """
 
 from __future__ import annotations
@@ -41,7 +45,11 @@ def main() -> None:
     parser.add_argument("--home", required=True)
     parser.add_argument("--catalog", default="")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--screenshots", metavar="DIR", help="save a full-page screenshot of every screen here")
     args = parser.parse_args()
+    shots = Path(args.screenshots) if args.screenshots else None
+    if shots:
+        shots.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
     env = {"FASHION_HOME": args.home, "FASHION_CATALOG": args.catalog}
@@ -51,10 +59,16 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         home_first = visit(page, url + "/", "Products")
+        if shots:
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(shots / "home.png"), full_page=True)
         print(f"server ready {server_ready:.2f} s; Home rendered {server_ready + home_first:.2f} s after `streamlit run`")
         print(f"{'screen':18s} {'first visit':>12s} {'warm median':>12s}")
         for path, marker in SCREENS:
             first = home_first if path == "" else visit(page, f"{url}/{path}", marker)
+            if shots and path:
+                page.wait_for_timeout(1500)  # pictures and charts finish drawing after the script
+                page.screenshot(path=str(shots / f"{path}.png"), full_page=True)
             warm = [visit(page, f"{url}/{path}", marker) for _ in range(args.rounds)]
             print(f"{path or 'home':18s} {first:11.2f}s {statistics.median(warm):11.2f}s")
         browser.close()

@@ -6,12 +6,12 @@
 Each run goes through ``ImageTower.features`` on N catalogue images with a cold feature cache in a
 temporary folder: content keys, decoding and preprocessing (prefetched in a thread), the backbone,
 the colour histogram and the cache write. Variants: torch NCHW and torch channels-last (what the
-torch path runs; one pass each, they are slow), ONNX Runtime per batch size, and ONNX Runtime
-without the decode prefetch (round robin). The export and the session opening are timed apart. The machine may be shared: the load average
+torch path runs; one pass each, they are slow), ONNX Runtime fp32 and int8 (the quantised export
+of ``core.model.quantize``, what new models run) per batch size, and each without the decode
+prefetch (round robin). The export and the session opening are timed apart. The machine may be shared: the load average
 (``/proc/loadavg``, which counts this benchmark too) is printed before and after each run, with the
 cores this process got (CPU time / wall time: below the machine's cores, others were running).
-``--int8`` adds a probe of static int8 quantisation of the export (tower only, features compared
-to fp32), for a possible future feature version; the product does not run int8. Nothing here asserts.
+The int8 features' cosine to fp32 is printed (median and minimum). Nothing here asserts.
 """
 
 from __future__ import annotations
@@ -91,8 +91,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--image-size", type=int, default=224)
     parser.add_argument("--threads", type=int, default=2, help="torch threads (ORT uses the cores)")
     parser.add_argument("--repeat", type=int, default=3, help="passes per variant (the fastest is shown)")
-    parser.add_argument("--int8", action="store_true",
-                        help="also probe static int8 quantisation of the export (tower only; not what the product runs)")
     args = parser.parse_args(argv)
 
     import copy
@@ -101,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from core.model.onnx_backbone import BackboneRunner, cpu_cores
+    from core.model.quantize import cosine
     from core.model.towers import ImageTower
 
     torch.set_num_threads(args.threads)
@@ -136,77 +135,41 @@ def main(argv: list[str] | None = None) -> int:
             results.append(summary(name, len(subset), [one_pass(item, subset, root / name, onnx_dir)]))
             print(_row(results[-1]), flush=True)
 
+        int8_tower = ImageTower(image_size=args.image_size, precision="int8")
+        int8_tower.runner.folder = onnx_dir
+        started = time.perf_counter()
+        int8_tower.runner.session(int8_tower.backbone, int8_tower._pooled_stages, job_size=1)
+        print(f"int8: export + quantise + open + probe check: {time.perf_counter() - started:.2f} s "
+              f"(failed: {int8_tower.runner.failed})")
+
         onnx_paths = paths[: args.images]
-        variants = [(f"onnx b{b}", int(b), False) for b in args.batches.split(",")]
-        variants.append((f"onnx b{default_batch} no prefetch", default_batch, True))
-        for _, batch, _ in variants:  # the session's first runs at each shape are slow
-            tower.batch_size, tower.cache = batch, None
-            tower.features(warmup[: 2 * batch])
-        passes: dict[str, list[dict]] = {name: [] for name, _, _ in variants}
+        variants = [(f"onnx {kind} b{b}", item, int(b), False) for kind, item in (("fp32", tower), ("int8", int8_tower))
+                    for b in args.batches.split(",")]
+        variants += [(f"onnx {kind} b{default_batch} no prefetch", item, default_batch, True)
+                     for kind, item in (("fp32", tower), ("int8", int8_tower))]
+        for _, item, batch, _ in variants:  # the session's first runs at each shape are slow
+            item.batch_size, item.cache = batch, None
+            item.features(warmup[: 2 * batch])
+        passes: dict[str, list[dict]] = {name: [] for name, _, _, _ in variants}
         for attempt in range(args.repeat):  # round robin: a change in load hits every variant alike
-            for name, batch, inline in variants:
-                tower.batch_size = batch
+            for name, item, batch, inline in variants:
+                item.batch_size = batch
                 with decoding_inline(inline):
-                    passes[name].append(one_pass(tower, onnx_paths, root / f"{name}-{attempt}", onnx_dir))
-        for name, _, _ in variants:
+                    passes[name].append(one_pass(item, onnx_paths, root / f"{name}-{attempt}", onnx_dir))
+        for name, _, _, _ in variants:
             results.append(summary(name, len(onnx_paths), passes[name]))
             print(_row(results[-1]), flush=True)
-        if args.int8:
-            int8_probe(tower, onnx_dir, calibration=warmup, timed=onnx_paths[:256], repeat=args.repeat)
+        fp32, int8 = (next(r["matrix"] for r in results if r["variant"].startswith(f"onnx {k}")) for k in ("fp32", "int8"))
+        close = cosine(fp32, int8)
+        print(f"int8 vs fp32 features (with the colour histogram): cosine median {np.median(close):.4f}, "
+              f"min {close.min():.4f} over {len(close)} images")
 
     reference = next(r for r in results if r["variant"].startswith("torch-channels-last"))
-    for result in results:
+    for result in (r for r in results if "int8" not in r["variant"]):
         rows = min(len(reference["matrix"]), len(result["matrix"]))
         diff = np.abs(result["matrix"][:rows] - reference["matrix"][:rows]).max()
         print(f"max |{result['variant']} - torch channels-last| = {diff:.2e}")
     return 0
-
-
-def int8_probe(tower, onnx_dir: Path, *, calibration: list[str], timed: list[str], repeat: int) -> None:
-    """Static int8 (QDQ, per-channel weights, uint8 activations) of the fp32 export, calibrated on
-    ``calibration`` images: tower-only img/s against fp32 on pre-decoded ``timed`` images, and how
-    close the features stay (cosine to fp32). A probe for a future feature version: features change."""
-    import numpy as np
-    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
-    from onnxruntime.quantization.shape_inference import quant_pre_process
-
-    from core.model.features import decode_images
-    from core.model.onnx_backbone import open_session
-
-    def batches(items: list[str], size: int) -> list[np.ndarray]:
-        return [decode_images(items, list(range(start, min(start + size, len(items)))), tower.image_size, 0).pixels
-                for start in range(0, len(items), size)]
-
-    class Reader(CalibrationDataReader):
-        def __init__(self):
-            self.left = iter(batches(calibration, 16))
-
-        def get_next(self):
-            batch = next(self.left, None)
-            return None if batch is None else {"pixels": batch}
-
-    source = next(onnx_dir.glob("*.onnx"))
-    prepared, quantised = onnx_dir / "int8-pre.onnx", onnx_dir / "int8.onnx"
-    started = time.perf_counter()
-    quant_pre_process(str(source), str(prepared), skip_symbolic_shape=True)
-    quantize_static(str(prepared), str(quantised), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
-    print(f"int8 probe: quantised in {time.perf_counter() - started:.1f} s on {len(calibration)} calibration images")
-    data = batches(timed, tower.batch_size)
-    sessions = {"fp32": open_session(source), "int8": open_session(quantised)}
-    rates: dict[str, list[float]] = {name: [] for name in sessions}
-    for _ in range(max(1, repeat)):  # round robin
-        for name, session in sessions.items():
-            started = time.perf_counter()
-            for batch in data:
-                session.run(None, {"pixels": batch})
-            rates[name].append(len(timed) / (time.perf_counter() - started))
-    for name, values in rates.items():
-        print(f"int8 probe: {name} tower only {max(values):.1f} img/s (passes {', '.join(f'{v:.1f}' for v in values)})")
-    fp32, int8 = (np.concatenate([s.run(None, {"pixels": b})[0] for b in data]) for s in sessions.values())
-    cosine = (fp32 * int8).sum(1) / (np.linalg.norm(fp32, axis=1) * np.linalg.norm(int8, axis=1))
-    print(f"int8 probe: feature cosine to fp32 median {np.median(cosine):.4f}, min {cosine.min():.4f} "
-          f"over {len(timed)} images")
 
 
 def _row(result: dict) -> str:

@@ -116,6 +116,7 @@ def test_export_failure_falls_back_to_torch_with_one_warning(tmp_path, monkeypat
         raise ModuleNotFoundError("Module onnx is not installed!\nsecond line")
 
     monkeypatch.setattr(onnx_backbone, "export_backbone", missing)
+    monkeypatch.setattr(onnx_backbone, "_MADE", {})  # no export made earlier in this process
     tower = _tower(64, tmp_path)
     with pytest.warns(RuntimeWarning, match=r"run in torch: ONNX Runtime unavailable \(ModuleNotFoundError: Module onnx") as caught:
         got, _ = tower.features([_picture(3), _picture(4)])

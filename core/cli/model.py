@@ -23,6 +23,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     train.add_argument("--backend", choices=["lit", "clip"], help="lit (packaged towers, default) or clip")
     train.add_argument("--base-model", help="clip backend: a local sentence-transformers CLIP folder")
     train.add_argument("--image-size", type=int, help="lit: image tower resolution (default 224)")
+    train.add_argument("--precision", choices=("fp32", "int8"),
+                       help="lit: image backbone arithmetic for features (default fp32; int8: its own feature version, "
+                            "about 2x faster for the tower, test R@1 0.452 against 0.473 on the shared catalogue)")
     train.add_argument("--text-layers", type=int, help="lit: top MiniLM layers to train (default 0)")
     train.add_argument("--no-token-bag", action="store_true",
                        help="lit: plain linear text head (no trainable token bag)")
@@ -51,6 +54,8 @@ def _train_config(args):
     lit = config.lit if isinstance(config.lit, LitConfig) else LitConfig(**config.lit)
     if args.image_size is not None:
         lit.image_size = args.image_size
+    if getattr(args, "precision", None) is not None:
+        lit.precision = args.precision
     if args.text_layers is not None:
         lit.text_trainable_layers = args.text_layers
     if args.no_token_bag:

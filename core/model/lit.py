@@ -35,6 +35,9 @@ class LitConfig:
     image_size: int = field(default=224, metadata={"help": "input resolution of the image tower"})
     colour_levels: int = field(default=4, metadata={"help": "RGB histogram levels per channel (0 = off)"})
     stage_pool: bool = field(default=True, metadata={"help": "add pooled features of the last 4 stages"})
+    precision: str = field(default="fp32", metadata={
+        "help": "image backbone arithmetic for features: fp32, or int8 (quantised ONNX: about 2x faster "
+                "for the tower, test R@1 0.452 against 0.473 on the shared catalogue)"})
     text_trainable_layers: int = field(default=0, metadata={"help": "top MiniLM layers that train"})
     dim: int = field(default=256, metadata={"help": "width of the shared embedding space"})
     image_hidden: int = field(default=1024, metadata={"help": "hidden width of the image MLP head (0 = linear)"})
@@ -68,7 +71,7 @@ def build_lit(config: LitConfig | None = None, *, cache_dir: str | os.PathLike |
     from sentence_transformers.base.modules.router import Router
 
     config = config or LitConfig()
-    image = ImageTower(config.variant, config.image_size, config.colour_levels, config.stage_pool)
+    image = ImageTower(config.variant, config.image_size, config.colour_levels, config.stage_pool, config.precision)
     text = TextTower(trainable_layers=config.text_trainable_layers,
                      emit_tokens=config.token_bag and config.text_trainable_layers == 0)
     image.attach_cache(cache_dir)

@@ -32,12 +32,14 @@ import torch
 from core.files import atomic_write
 from core.model.backbones import pooled_features
 from core.model.ort_session import cpu_cores, open_session  # noqa: F401 - cpu_cores: re-exported for the benchmark
+from core.model.quantize import CALIBRATION_VERSION, MIN_PROBE_COSINE, PRECISIONS, cosine, probe_pixels, quantize
 
 EXPORT_VERSION = 1
 """Part of every export's file name: bump when the exported graph changes (opset, wrapper, names)."""
 OPSET = 17
 INPUT, OUTPUT = "pixels", "features"
 PROBE_TOLERANCE = 1e-3  # ORT vs torch on the probe image; they agree within ~2e-5 in practice
+_MADE: dict[str, bytes] = {}  # export name -> model bytes, the few latest of this process
 
 
 class _PooledBackbone(torch.nn.Module):
@@ -68,10 +70,12 @@ def weights_sha256(module: torch.nn.Module) -> str:
     return digest.hexdigest()
 
 
-def export_name(variant: str, image_size: int, ends: list[int], weights: str) -> str:
-    """``efficientnet-lite0@224-s5.10.14.15-<16 hex>-v1.onnx``: what the graph depends on."""
+def export_name(variant: str, image_size: int, ends: list[int], weights: str, precision: str = "fp32") -> str:
+    """``efficientnet-lite0@224-s5.10.14.15-<16 hex>-v1.onnx``: what the graph depends on; an int8
+    export adds its calibration (``...-v1-int8-drawn64-minmax-v1.onnx``)."""
     stages = ".".join(map(str, ends)) or "none"
-    return f"{variant}@{int(image_size)}-s{stages}-{weights[:16]}-v{EXPORT_VERSION}.onnx"
+    suffix = "" if precision == "fp32" else f"-{precision}-{CALIBRATION_VERSION}"
+    return f"{variant}@{int(image_size)}-s{stages}-{weights[:16]}-v{EXPORT_VERSION}{suffix}.onnx"
 
 
 def export_backbone(backbone: torch.nn.Module, ends: list[int], image_size: int, path: Path | None = None) -> bytes | Path:
@@ -110,7 +114,10 @@ class BackboneRunner:
     """
 
     def __init__(self, variant: str, image_size: int, *, folder: str | os.PathLike | None = None,
-                 enabled: bool = True, min_images: int = 32, threads: int | None = None):
+                 enabled: bool = True, min_images: int = 32, threads: int | None = None, precision: str = "fp32"):
+        if precision not in PRECISIONS:
+            raise ValueError(f"unknown backbone precision {precision!r}: choose {', '.join(PRECISIONS)}")
+        self.precision = precision  # int8: always ONNX Runtime (its features are the model's), whatever the job size
         self.variant = variant
         self.image_size = int(image_size)
         self.folder = None if folder is None else Path(folder)
@@ -151,7 +158,7 @@ class BackboneRunner:
         stamp = (weights_stamp(backbone), tuple(ends))
         if self._session is not None and stamp == self._stamp:
             return self._session
-        if job_size < self.min_images:
+        if job_size < self.min_images and self.precision == "fp32":
             return None
         with self._lock:
             if self._session is None or stamp != self._stamp:
@@ -159,7 +166,8 @@ class BackboneRunner:
                     self._session, self._stamp = self._open(backbone, ends), stamp
                 except Exception as error:  # noqa: BLE001 - any failure: torch still works
                     self._session, self.failed = None, _one_line(error)
-                    warnings.warn(f"image features run in torch: ONNX Runtime unavailable ({self.failed})",
+                    approximate = " (fp32: close to, not equal to, the int8 features)" if self.precision == "int8" else ""
+                    warnings.warn(f"image features run in torch{approximate}: ONNX Runtime unavailable ({self.failed})",
                                   RuntimeWarning, stacklevel=3)
         return self._session
 
@@ -169,26 +177,42 @@ class BackboneRunner:
         def checked(model: bytes | Path):
             return self._checked(open_session(model, self.threads), backbone, ends)
 
+        name = export_name(self.variant, self.image_size, ends, weights_sha256(backbone), self.precision)
+
+        def make() -> bytes:
+            if name not in _MADE:  # one export (and quantisation) per graph and process
+                fp32 = export_backbone(backbone, ends, self.image_size)
+                _MADE[name] = fp32 if self.precision == "fp32" else quantize(fp32, self.image_size, INPUT)
+                while len(_MADE) > 4:
+                    _MADE.pop(next(iter(_MADE)))
+            return _MADE[name]
+
         if self.folder is None:
-            return checked(export_backbone(backbone, ends, self.image_size))
-        path = self.folder / export_name(self.variant, self.image_size, ends, weights_sha256(backbone))
+            return checked(make())
+        path = self.folder / name
         if path.is_file():
             try:
                 return checked(path)
             except Exception:  # noqa: BLE001 - corrupt, partial or stale: rebuild it below
                 path.unlink(missing_ok=True)
+        model = make()
         try:
-            export_backbone(backbone, ends, self.image_size, path)
+            atomic_write(path, lambda tmp: Path(tmp).write_bytes(model))
         except OSError:  # a read-only or full cache folder: keep this export in memory
-            return checked(export_backbone(backbone, ends, self.image_size))
+            return checked(model)
         return checked(path)
 
     def _checked(self, session, backbone: torch.nn.Module, ends: list[int]):
         """``session`` if it matches torch on :func:`probe_image`, else an error."""
-        probe = probe_image(self.image_size)
+        probe = probe_image(self.image_size) if self.precision == "fp32" else probe_pixels(self.image_size)
         expected = pooled_features(backbone, torch.from_numpy(probe), ends).numpy()
         got = session.run([OUTPUT], {INPUT: probe})[0]
-        if got.shape != expected.shape or not np.allclose(got, expected, rtol=PROBE_TOLERANCE, atol=PROBE_TOLERANCE):
+        if got.shape != expected.shape:
+            raise ValueError("the exported backbone's output has the wrong shape")
+        if self.precision == "int8":  # quantised: close in direction, not equal
+            if cosine(got, expected).min() < MIN_PROBE_COSINE:
+                raise ValueError("the int8 backbone is too far from torch on the probe image")
+        elif not np.allclose(got, expected, rtol=PROBE_TOLERANCE, atol=PROBE_TOLERANCE):
             raise ValueError("the exported backbone does not match torch on the probe image")
         return session
 

@@ -1,17 +1,15 @@
 """The tower modules of the ``lit`` model, as sentence-transformers modules: ImageTower, TextTower, TokenBagHead.
 
-A frozen tower's output is a pure function of its input, so the towers compute it in
-``preprocess`` through the on-disk :class:`core.model.features.FeatureCache` and hand the trainer
-``{"sentence_embedding": ...}``: epochs and re-runs never recompute it. The networks themselves
-(packaged weights, EfficientNet-Lite stage pooling, MiniLM layer by layer) are in
-:mod:`core.model.backbones`; the model assembled from these modules is :mod:`core.model.lit`.
-Saved models name these classes by module path (``core.model.towers.ImageTower``), so they stay
-here; folders saved under the old ``core.encoders`` path are migrated by :func:`core.model.load.load_model`.
-A loaded tower has no feature cache until one is attached (``attach_cache``, or ``load_model(...,
-cache_dir=...)``): nothing is read from the environment.
+A frozen tower's output is a pure function of its input, so the towers compute it in ``preprocess``
+through the on-disk :class:`core.model.features.FeatureCache` and hand the trainer
+``{"sentence_embedding": ...}``: epochs and re-runs never recompute it. The networks are in
+:mod:`core.model.backbones`, the assembled model in :mod:`core.model.lit`. Saved models name these
+classes by module path (``core.model.towers.ImageTower``), so they stay here (old ``core.encoders``
+folders are migrated by :func:`core.model.load.load_model`). A loaded tower has no feature cache
+until one is attached (``attach_cache``): nothing is read from the environment.
 
-Trade-off accepted: the image tower cannot be fine-tuned (features come from ``preprocess``, in
-ONNX Runtime: :mod:`core.model.onnx_backbone`); in exchange a warm epoch over 7,500 products takes a second.
+Trade-off accepted: the image tower cannot be fine-tuned (features come from ``preprocess``, in ONNX
+Runtime, fp32 or int8: :mod:`core.model.onnx_backbone`); in exchange a warm epoch takes a second.
 """
 
 from __future__ import annotations
@@ -35,6 +33,7 @@ from core.model.backbones import efficientnet, mean_pool, minilm_path, pooled_fe
 from core.model.features import (
     PREPROCESSING_VERSION,
     FeatureCache,
+    PartsDone,
     cached_compute,
     compute_in_parts,
     content_keys,
@@ -42,7 +41,7 @@ from core.model.features import (
     prefetched,
     text_sha1,
 )
-from core.model.onnx_backbone import BackboneRunner
+from core.model.onnx_backbone import CALIBRATION_VERSION, BackboneRunner
 
 
 # -- the image tower ------------------------------------------------------------------------
@@ -54,7 +53,7 @@ class ImageTower(InputModule):
     colour histogram of the non-white pixels. Accepts PIL images or image file paths.
     """
 
-    config_keys = ["variant", "image_size", "colour_levels", "stage_pool"]
+    config_keys = ["variant", "image_size", "colour_levels", "stage_pool", "precision"]
     config_file_name = "image_tower_config.json"
     save_in_root = False
 
@@ -64,6 +63,7 @@ class ImageTower(InputModule):
         image_size: int = 224,
         colour_levels: int = 4,
         stage_pool: bool = True,
+        precision: str = "fp32",  # a saved tower without the key predates int8: fp32
         *,
         load_pretrained: bool = True,
         batch_size: int = 32,  # ONNX Runtime: 8-64 within 5% end to end on 2 cores; 32 halves the memory of 64
@@ -78,7 +78,8 @@ class ImageTower(InputModule):
         self._pooled_stages = stage_ends(self.backbone) if self.stage_pool else []
         self.cache: FeatureCache | None = None
         self.failures: list[tuple[str, str]] = []  # (input, reason) of images that did not decode
-        self.runner = BackboneRunner(variant, self.image_size)  # ONNX Runtime for extraction, else torch
+        self.precision = precision  # "int8": features of the quantised export (core.model.quantize)
+        self.runner = BackboneRunner(variant, self.image_size, precision=precision)  # ORT, else torch
 
     # layout ----------------------------------------------------------------------------------
     @property
@@ -100,7 +101,8 @@ class ImageTower(InputModule):
     def cache_namespace(self) -> str:
         stages = "stages" if self.stage_pool else "head"
         colour = f"rgb{self.colour_levels}" if self.colour_levels else "nocolour"
-        return f"{self.variant}@{self.image_size}-{stages}-{colour}-{PREPROCESSING_VERSION}"
+        precision = "" if self.precision == "fp32" else f"-{self.precision}-{CALIBRATION_VERSION}"
+        return f"{self.variant}@{self.image_size}-{stages}-{colour}-{PREPROCESSING_VERSION}{precision}"
 
     def attach_cache(self, cache_dir: str | os.PathLike | None) -> None:
         """Use ``cache_dir/features/<namespace>.sqlite`` (``settings.cache_dir``) and keep the backbone's
@@ -110,8 +112,7 @@ class ImageTower(InputModule):
 
     def train(self, mode: bool = True):  # frozen BatchNorm statistics must never drift
         super().train(mode)
-        self.backbone.eval()
-        return self
+        return self.backbone.eval() and self
 
     # computing features ----------------------------------------------------------------------
     def _backbone_features(self, batch: torch.Tensor) -> torch.Tensor:
@@ -132,12 +133,9 @@ class ImageTower(InputModule):
             out.update(zip(decoded.indices, feats.astype(np.float32)))
         return out
 
-    def features(self, items: Sequence, *, progress: bool = False) -> tuple[np.ndarray, list[int]]:
-        """Tower outputs for image paths / PIL images, through the cache.
-
-        Returns ``(array (n, dim), failed)``: rows of images that do not decode are zeros and
-        their indices are listed in ``failed`` (reasons in ``self.failures``).
-        """
+    def features(self, items: Sequence, *, progress: bool | PartsDone = False) -> tuple[np.ndarray, list[int]]:
+        """Tower outputs for image paths / PIL images, through the cache: ``(array (n, dim), failed)``;
+        rows of images that do not decode are zeros, their indices in ``failed`` (reasons in ``self.failures``)."""
         keys, unreadable = content_keys(items)
         self.failures.extend((str(items[index]), reason) for index, reason in unreadable)
         skip = {index for index, _ in unreadable}
@@ -147,16 +145,19 @@ class ImageTower(InputModule):
             if len(indices) <= self.batch_size:
                 return self._compute(items, indices)
             return compute_in_parts(lambda part: self._compute(items, part), indices, self.batch_size * 8,
-                                    cache=self.cache, keys=keys, progress=progress,
+                                    cache=self.cache if self._exact() else None, keys=keys, progress=progress,
                                     desc=f"image features {self.cache_namespace}")
 
-        vectors, _ = cached_compute(self.cache, keys, compute, indices_to_compute=todo)
+        vectors, _ = cached_compute(self.cache, keys, compute, indices_to_compute=todo, store=self._exact)
         failed = [i for i, vector in enumerate(vectors) if vector is None]
         matrix = np.zeros((len(items), self.dim), dtype=np.float32)
         for index, vector in enumerate(vectors):
             if vector is not None:
                 matrix[index] = vector
         return matrix, failed
+
+    def _exact(self) -> bool:  # False: torch fp32 stands in for the int8 export (never cached)
+        return self.precision == "fp32" or self.runner.session(self.backbone, self._pooled_stages, 1) is not None
 
     # sentence-transformers interface ---------------------------------------------------------
     def preprocess(self, inputs: Sequence, prompt: str | None = None, **kwargs) -> dict[str, Any]:
@@ -181,8 +182,7 @@ class ImageTower(InputModule):
         config = cls.load_config(model_name_or_path, subfolder=subfolder, **hub)
         module = cls(**config, load_pretrained=False)
         cls.load_torch_weights(model_name_or_path, subfolder=subfolder, model=module, **hub)
-        module.backbone.requires_grad_(False)
-        module.backbone.eval()
+        module.backbone.requires_grad_(False).eval()
         return module
 
 

@@ -1,0 +1,105 @@
+"""The int8 image backbone: its own feature version, close to fp32, cached once, never mixed with fp32."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import core.model.onnx_backbone as onnx_backbone
+from core.model.quantize import CALIBRATION_VERSION, cosine, drawn_pixels
+from core.model.towers import ImageTower
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("onnx")
+
+
+def _picture(seed: int) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    image = Image.new("RGB", (60, 80), (255, 255, 255))
+    image.paste(tuple(int(v) for v in rng.integers(0, 255, 3)), (10, 15, 50, 70))
+    return image
+
+
+@pytest.fixture(scope="module")
+def int8_cache(tmp_path_factory):
+    """A cache folder with the 64 px int8 export, made once for the module."""
+    cache = tmp_path_factory.mktemp("int8")
+    tower = ImageTower(image_size=64, precision="int8")
+    tower.attach_cache(cache)
+    tower.features([_picture(0)])
+    assert tower.runner.active, tower.runner.failed
+    return cache
+
+
+def test_int8_features_are_close_to_fp32_but_a_version_of_their_own(int8_cache, tmp_path):
+    images = [_picture(i) for i in range(1, 9)]
+    int8 = ImageTower(image_size=64, precision="int8")
+    int8.attach_cache(int8_cache)
+    fp32 = ImageTower(image_size=64)
+    fp32.attach_cache(tmp_path)
+    fp32.runner.min_images = 1
+    got, _ = int8.features(images)
+    expected, _ = fp32.features(images)
+    assert int8.runner.active and fp32.runner.active
+    assert np.median(cosine(got, expected)) > 0.97
+    assert not np.allclose(got, expected, atol=1e-4)  # really quantised
+    assert int8.cache_namespace == fp32.cache_namespace + f"-int8-{CALIBRATION_VERSION}"
+    names = sorted(p.name for p in (int8_cache / "onnx").glob("*.onnx"))
+    assert len(names) == 1 and names[0].endswith(f"-int8-{CALIBRATION_VERSION}.onnx")
+
+
+def test_one_image_runs_the_int8_export_and_reopening_never_quantises_again(int8_cache, monkeypatch):
+    def no_quantise(*args, **kwargs):
+        raise AssertionError("quantised again")
+
+    monkeypatch.setattr(onnx_backbone, "quantize", no_quantise)
+    onnx_backbone._MADE.clear()
+    tower = ImageTower(image_size=64, precision="int8")
+    tower.attach_cache(int8_cache)
+    tower.cache = None
+    tower.features([_picture(20)])  # one image: no min_images threshold for int8
+    assert tower.runner.active and tower.runner.failed is None
+
+
+def test_the_calibration_is_fixed_and_independent_of_the_catalogue():
+    first, again = drawn_pixels(64, 8), drawn_pixels(64, 8)
+    np.testing.assert_array_equal(first, again)
+    assert first.shape == (8, 3, 64, 64) and first.std() > 0.1
+
+
+def test_without_the_int8_export_features_fall_back_to_fp32_and_are_not_cached(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'onnxruntime.quantization'")
+
+    monkeypatch.setattr(onnx_backbone, "quantize", broken)
+    onnx_backbone._MADE.clear()
+    tower = ImageTower(image_size=64, precision="int8")
+    tower.attach_cache(tmp_path)
+    with pytest.warns(RuntimeWarning, match=r"close to, not equal to, the int8 features"):
+        got, failed = tower.features([_picture(i) for i in range(3)])
+    assert failed == [] and got.shape[0] == 3 and np.abs(got).sum() > 0
+    assert not tower.runner.active and len(tower.cache) == 0  # an approximation is never stored
+    reference = ImageTower(image_size=64)
+    reference.runner.enabled = False
+    np.testing.assert_allclose(got, reference.features([_picture(i) for i in range(3)])[0], rtol=1e-5, atol=1e-5)
+
+
+def test_a_saved_tower_keeps_its_precision_and_an_old_one_loads_as_fp32(tmp_path):
+    for folder in ("new", "old"):
+        (tmp_path / folder).mkdir()
+    ImageTower(image_size=64, precision="int8").save(str(tmp_path / "new"))
+    assert ImageTower.load(str(tmp_path / "new")).precision == "int8"
+    ImageTower(image_size=64).save(str(tmp_path / "old"))
+    config = tmp_path / "old" / ImageTower.config_file_name
+    settings = json.loads(config.read_text())
+    settings.pop("precision")
+    config.write_text(json.dumps(settings))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ImageTower.load(str(tmp_path / "old")).precision == "fp32"
+    with pytest.raises(ValueError, match="unknown backbone precision"):
+        ImageTower(image_size=64, precision="int4")
