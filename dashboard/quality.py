@@ -17,11 +17,13 @@ import streamlit as st
 from core.data.groups import GROUP_LABELS
 from core.data.product import Product
 from core.errors import FashionError
+from core.model.registry import read_card
 from core.reports import breakdowns, quality
 from core.reports.analyst import analyst_query, parse_ids, select_expected
+from core.reports.figures import gain_text, rescoring_verdict
 from dashboard import state
 from dashboard.products import product_card, product_grid
-from dashboard.widgets import metric_tiles
+from dashboard.widgets import metric_tiles, example_ids
 
 BY = {"group": "Group", "articleType": "Article type", "baseColour": "Colour", "gender": "Gender"}
 PERCENT = st.column_config.NumberColumn(format="%.3f")
@@ -43,22 +45,31 @@ def load_table(model_dir: Path, split: str, gallery: str) -> pd.DataFrame:
     return table
 
 
-def headline(table: pd.DataFrame, gallery_size: int) -> None:
+def headline(table: pd.DataFrame, gallery_size: int, split: str, model_dir: Path) -> None:
+    """Tiles, then what they rest on (queries, gallery, 95% intervals) and the re-scoring verdict."""
     figures = breakdowns.overall(table)
+    verdict = rescoring_verdict(read_card(model_dir))
+    scoring = "" if verdict is None else (f"re-scored, weight {verdict.weight:g}" if verdict.on else "cosine alone")
     metric_tiles({"R@1": f"{figures['r1']:.3f}", "R@10": f"{figures['r10']:.3f}", "MRR@10": f"{figures['mrr10']:.3f}",
                   "Queries": f"{figures['queries']:,}", "Median rank": f"{figures['median_rank']:g} of {gallery_size:,}"})
+    st.caption(breakdowns.figures(table, split, gallery_size, scoring).describe(("r1", "r10", "mrr10")))
+    if verdict is not None:
+        st.caption(verdict.describe())
 
 
-def overview(table: pd.DataFrame) -> None:
+def overview(table: pd.DataFrame, gallery_size: int) -> None:
     """Breakdown table and chart for one attribute, then the rank distribution."""
     by = st.radio("Break down by", list(BY), format_func=BY.get, horizontal=True, key="quality-by")
     frame = breakdowns.breakdown(table, by)
     if by == "group":
         frame[by] = frame[by].map(lambda g: GROUP_LABELS.get(g, g))
+    st.caption(f"Each row: its own queries, ranked against the same {gallery_size:,} images; "
+               f"rows with fewer than {breakdowns.SMALL} queries are indicative.")
     st.dataframe(frame, hide_index=True, height=300, column_config={
-        by: BY[by], "r1": st.column_config.NumberColumn("R@1", format="%.3f"),
-        "r10": st.column_config.NumberColumn("R@10", format="%.3f"), "mrr10": st.column_config.NumberColumn("MRR@10", format="%.3f"),
-        "median_rank": "median rank", "small": st.column_config.CheckboxColumn(f"few queries (<{breakdowns.SMALL})")})
+        by: BY[by], "queries": "Queries", "r1": st.column_config.NumberColumn("R@1", format="%.3f"),
+        "r1_ci": "R@1 95% CI", "r10": st.column_config.NumberColumn("R@10", format="%.3f"), "r10_ci": "R@10 95% CI",
+        "mrr10": st.column_config.NumberColumn("MRR@10", format="%.3f"), "median_rank": "Median rank",
+        "indicative": st.column_config.CheckboxColumn(f"Indicative (<{breakdowns.SMALL} queries)")})
     left, right = st.columns(2)
     largest = frame.head(25).melt(id_vars=[by, "queries"], value_vars=["r1", "r10"], var_name="metric", value_name="value")
     figure = px.bar(largest, x=by, y="value", color="metric", barmode="group", title=f"R@1 and R@10 per {BY[by].lower()} (largest 25)")
@@ -88,7 +99,7 @@ def worst(table: pd.DataFrame, catalog: pd.DataFrame) -> None:
             product_card(_product(catalog, row.top_id), score=row.top_score, caption="ranked first")
 
 
-def comparison(models: list[Path], latest: Path, split: str, gallery: str) -> None:
+def comparison(models: list[Path], latest: Path, split: str, gallery: str, gallery_size: int) -> None:
     pair = breakdowns.default_comparison(state.settings().models_dir, latest)
     if pair is None:
         st.info(f"Only one model version ({latest.name}): train another (`python -m core train`) to compare two per query.")
@@ -107,6 +118,8 @@ def comparison(models: list[Path], latest: Path, split: str, gallery: str) -> No
     for column, key, label in zip(st.columns(2), ("r1", "mrr10"), ("R@1", "MRR@10")):
         column.metric(f"{label} of B (A: {summary[key + '_a']:.3f})", f"{summary[key + '_b']:.3f}",
                       delta=f"{summary[key + '_b'] - summary[key + '_a']:+.3f}")
+    st.caption(f"B vs A on the same {summary['queries']:,} {split}-split queries against {gallery_size:,} images "
+               f"(paired bootstrap): {gain_text(summary['r1_gain'])}; {gain_text(summary['mrr10_gain'])}.")
     wins, losses = breakdowns.biggest_changes(table, 15)
     config = {"query": st.column_config.TextColumn(width="medium"), "rank_a": "rank in A", "rank_b": "rank in B"}
     left, right = st.columns(2)
@@ -122,7 +135,7 @@ def analyst(model_dir: Path, catalog: pd.DataFrame, split: str) -> None:
     scope = st.radio("Rank against", quality.GALLERIES, horizontal=True, key="quality-scope",
                      format_func=lambda s: f"the {split} split" if s == "split" else "the whole catalogue")
     ids_col, name_col, type_col, colour_col = st.columns(4)
-    ids = ids_col.text_input("Expected product ids", placeholder="1163, 2201", key="quality-ids")
+    ids = ids_col.text_input("Expected product ids", placeholder=example_ids(catalog["id"]), key="quality-ids")
     name = name_col.text_input("…or names containing", key="quality-name")
     types = type_col.multiselect("…article type", sorted(catalog["articleType"].unique()), key="quality-types")
     colours = colour_col.multiselect("…colour", sorted(catalog["baseColour"].unique()), key="quality-colours")

@@ -35,11 +35,11 @@ def render() -> None:
     size = gallery_size(catalog, split, gallery)
     st.caption(f"Text → image: each unique {split}-split product name is a query; relevant = every gallery product "
                f"with exactly that name; ranks are over the whole gallery of {size:,} images.")
-    quality.headline(table, size)
+    quality.headline(table, size, split, model_dir)
     # Only the open tab runs: the worst queries load images, the comparison may rank a second model.
-    sections = {"Overview": lambda: quality.overview(table),
+    sections = {"Overview": lambda: quality.overview(table, size),
                 "Worst queries": lambda: quality.worst(table, catalog),
-                "Compare models": lambda: quality.comparison(models, latest, split, gallery),
+                "Compare models": lambda: quality.comparison(models, latest, split, gallery, size),
                 "Ask a query": lambda: quality.analyst(model_dir, catalog, split)}
     for tab, section in zip(st.tabs(list(sections), on_change="rerun", key="quality-tab"), sections.values()):
         if tab.open:

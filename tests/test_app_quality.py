@@ -62,7 +62,7 @@ def test_metrics_breakdowns_and_worst_queries(two_model_home, monkeypatch):
     assert at.selectbox(key="quality-model").value == "lit-v2"
     assert [t.label for t in at.tabs] == ["Overview", "Worst queries", "Compare models", "Ask a query"]
     breakdown = at.dataframe[0].value
-    assert breakdown["queries"].sum() == len(table) and "small" in breakdown.columns
+    assert breakdown["queries"].sum() == len(table) and "indicative" in breakdown.columns
     assert len(at.get("plotly_chart")) == 2  # per-group bars and the rank distribution
     at.radio(key="quality-by").set_value("baseColour").run()
     assert not at.exception and "baseColour" in at.dataframe[0].value.columns
@@ -85,6 +85,8 @@ def test_comparison_of_two_versions(two_model_home, monkeypatch):
     r1 = next(m for m in at.metric if m.label.startswith("R@1 of B (A: "))
     assert r1.value == values["R@1"]  # B is the latest model, the one the headline shows
     assert len(at.dataframe) == 2  # biggest wins and losses
+    paired = next(c.value for c in at.caption if c.value.startswith("B vs A on the same"))
+    assert f"same {values['Queries']} test-split queries" in paired and "R@1 change " in paired and "(95% CI " in paired
     at.selectbox(key="quality-compare-a").set_value("lit-v2").run()
     assert not at.exception and "two different versions" in at.warning[0].value
 

@@ -214,3 +214,22 @@ def test_group_figures_are_the_groups_own_queries_against_the_same_gallery(split
     assert result["text_to_image"] == text_to_image(emb, catalog, rows, rows)
     for group, figures in result["text_to_image_by_group"].items():
         assert figures == text_to_image(emb, catalog, rows[catalog["group"].to_numpy()[rows] == group], rows)
+
+
+def test_protocol_records_gallery_sizes_and_intervals_beside_the_figures():
+    catalog = pd.concat([_catalog()] * 3, ignore_index=True)
+    catalog["image"] = [f"/img/{i}.jpg" for i in range(len(catalog))]
+    rng = np.random.default_rng(5)
+    emb = Embeddings(images=rng.standard_normal((len(catalog), 6)).astype(np.float32),
+                     names={n: rng.standard_normal(6).astype(np.float32) for n in set(catalog["productDisplayName"])},
+                     types={t: rng.standard_normal(6).astype(np.float32) for t in set(catalog["articleType"])})
+    result = protocol(emb, catalog, "test")
+    assert result["products"] == 12 and result["full_gallery"] == 18 and result["queries"] == 3
+    intervals = result["intervals"]
+    for key in ("text_to_image", "text_to_image_full_gallery"):
+        for metric in ("r1", "r10", "mrr10"):
+            low, high = intervals[key][metric]
+            assert low <= result[key][metric] <= high
+    assert set(intervals["text_to_image_by_group"]) == set(result["text_to_image_by_group"])
+    assert intervals["image_to_text"]["r1"][0] <= result["image_to_text"]["r1"] <= intervals["image_to_text"]["r1"][1]
+    assert "[" in format_report(result)  # the CLI report prints the intervals

@@ -142,9 +142,12 @@ def test_breakdown_sorts_by_query_count_and_marks_small_groups():
     table = _table(ranks, {"w1": "watches", "w2": "watches"})
     frame = breakdowns.breakdown(table, "group")
     assert frame["group"].tolist() == ["topwear", "watches"]
-    assert frame["queries"].tolist() == [12, 2] and frame["small"].tolist() == [False, True]
+    assert frame["queries"].tolist() == [12, 2] and frame["indicative"].tolist() == [True, True]  # < 100 queries
+    assert breakdowns.breakdown(table, "group", small=10)["indicative"].tolist() == [False, True]
     watches = frame.set_index("group").loc["watches"]
     assert watches["r1"] == 0.5 and watches["r10"] == 0.5 and watches["median_rank"] == 10.5
+    assert watches["r1_ci"] == "0.000–1.000" and watches["r10_ci"] == "0.000–1.000"  # 2 queries: anything
+    assert frame.set_index("group").loc["topwear", "r10_ci"] == "1.000–1.000"
     with pytest.raises(FashionError, match="cannot break down"):
         breakdowns.breakdown(table, "price")
 
@@ -171,6 +174,8 @@ def test_compare_wins_losses_and_summary():
     summary = breakdowns.comparison_summary(comparison)
     assert (summary["better"], summary["worse"], summary["same"]) == (2, 1, 1)
     assert summary["r1_a"] == 0.25 and summary["r1_b"] == 0.5
+    gain = summary["r1_gain"]  # paired over the 4 shared queries: +0.25, but 4 queries prove nothing
+    assert gain["value"] == 0.25 and gain["queries"] == 4 and gain["ci"][0] <= 0 < gain["ci"][1]
     wins, losses = breakdowns.biggest_changes(comparison, 10)
     assert wins["query"].tolist() == ["b", "d"] and losses["query"].tolist() == ["c"]
 

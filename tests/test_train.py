@@ -107,7 +107,16 @@ def test_rescoring_weight_is_chosen_on_valid_and_saved_with_the_model(demo_setti
     rescoring = card["rescoring"]
     tried = {float(w): m for w, m in rescoring["valid"].items()}
     assert set(tried) == set(TrainConfig().rescoring_weights)
-    assert tried[rescoring["weight"]]["mrr10"] == max(m["mrr10"] for m in tried.values())
+    assert tried[rescoring["candidate"]]["mrr10"] == max(m["mrr10"] for m in tried.values())
+    # the best weight is kept only when its paired-bootstrap gain on valid is beyond the noise
+    assert rescoring["weight"] == (rescoring["candidate"] if rescoring["kept"] else 0.0)
+    if rescoring["gain"] is not None:
+        assert rescoring["kept"] == (rescoring["gain"]["ci"][0] > 0) and rescoring["gain"]["metric"] == "mrr10"
+    assert rescoring["reason"] and rescoring["valid_cosine"]["queries"] == card["data"]["valid_queries"]
+    served = rescoring["test_rescored"] if rescoring["kept"] else rescoring["test_cosine"]
+    assert card["metrics_after"]["t2i_r1"] == pytest.approx(served["r1"], abs=1e-4)
+    assert served["queries"] == card["data"]["test_queries"] and served["gallery"] == card["data"]["test_images"]
+    assert served["intervals"]["r1"][0] <= served["r1"] <= served["intervals"]["r1"][1]
     assert rescoring["test_after_cosine_only"]["t2i_r1"] > card["metrics_before"]["t2i_r1"]
     embedder = load_embedder(first_run.model_dir, cache_dir=demo_settings.cache_dir)
     assert embedder.scorer is not None and embedder.scorer.weight == rescoring["weight"]

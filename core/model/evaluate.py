@@ -32,6 +32,7 @@ from core.errors import FashionError
 from core.model.embedder import normalise
 from core.model.features import load_rgb
 from core.model.load import SentenceTransformerEmbedder
+from core.model.intervals import bootstrap_interval, rank_intervals
 from core.model.ranking import metrics_from_ranks, rank_queries, ranking_metrics, top_k
 
 NAME = "productDisplayName"
@@ -138,16 +139,29 @@ def text_to_image(
     return ranking_metrics(queries, emb.gallery(gallery_rows), relevant)
 
 
-def image_to_text(emb: Embeddings, catalog: pd.DataFrame, rows: np.ndarray) -> dict[str, float]:
-    """Each image ranks the unique names of ``rows``: Recall@1 = its own name first."""
+def image_to_text_hits(emb: Embeddings, catalog: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Per image of ``rows``: whether its own name ranks first among the unique names of ``rows``."""
     names = sorted(set(catalog[NAME].to_numpy()[rows]))
     if not names:
-        return {"r1": 0.0}
+        return np.zeros(0, bool)
     index = {n: i for i, n in enumerate(names)}
     text = np.stack([emb.query(n) for n in names])
     top = top_k(emb.gallery(rows), text, 1)[:, 0]
-    truth = np.array([index[n] for n in catalog[NAME].to_numpy()[rows]])
-    return {"r1": float((top == truth).mean())}
+    return top == np.array([index[n] for n in catalog[NAME].to_numpy()[rows]])
+
+
+def image_to_text(emb: Embeddings, catalog: pd.DataFrame, rows: np.ndarray) -> dict[str, float]:
+    """Each image ranks the unique names of ``rows``: Recall@1 = its own name first."""
+    hits = image_to_text_hits(emb, catalog, rows)
+    return {"r1": float(hits.mean()) if len(hits) else 0.0}
+
+
+def text_to_image_ranks(
+    emb: Embeddings, catalog: pd.DataFrame, query_rows: np.ndarray, gallery_rows: np.ndarray
+) -> np.ndarray:
+    """Each query's rank (as :func:`text_to_image` counts it; 0 = no relevant product), query order sorted by name."""
+    _, queries, relevant = text_to_image_queries(emb, catalog, query_rows, gallery_rows)
+    return rank_queries(queries, emb.gallery(gallery_rows), relevant).rank
 
 
 def category_to_product(emb: Embeddings, catalog: pd.DataFrame, rows: np.ndarray) -> dict[str, float]:
@@ -172,25 +186,33 @@ def protocol(emb: Embeddings, catalog: pd.DataFrame, split: str = "test") -> dic
         raise FashionError(f"the catalogue has no products in split {split!r}")
     names, queries, relevant = text_to_image_queries(emb, catalog, rows, rows)
     ranks = rank_queries(queries, emb.gallery(rows), relevant).rank  # ranked once: the groups reuse them
+    hits = image_to_text_hits(emb, catalog, rows)
     result: dict[str, Any] = {
         "split": split,
         "products": int(len(rows)),
         "queries": int(catalog[NAME].iloc[rows].nunique()),
         "text_to_image": metrics_from_ranks(ranks),
-        "image_to_text": image_to_text(emb, catalog, rows),
+        "image_to_text": {"r1": float(hits.mean()) if len(hits) else 0.0},
         "category_to_product": category_to_product(emb, catalog, rows),
     }
+    # 95% bootstrap intervals over queries (core.model.intervals), beside the figures they qualify
+    intervals: dict[str, Any] = {"text_to_image": rank_intervals(ranks),
+                                 "image_to_text": {"r1": [round(x, 4) for x in bootstrap_interval(hits)]}}
     if split != "all":
-        result["text_to_image_full_gallery"] = text_to_image(emb, catalog, rows, everything)
+        full = text_to_image_ranks(emb, catalog, rows, everything)
+        result["full_gallery"] = int(len(everything))
+        result["text_to_image_full_gallery"] = metrics_from_ranks(full)
+        intervals["text_to_image_full_gallery"] = rank_intervals(full)
     if "group" in catalog.columns:
         # a group's queries are the names of its products, against the same gallery: a subset of
         # the queries above with the same ranks (what text_to_image(emb, catalog, group_rows, rows) gives)
         groups, all_names = catalog["group"].to_numpy(), catalog[NAME].to_numpy()
         position = {name: i for i, name in enumerate(names)}
-        result["text_to_image_by_group"] = {
-            group: metrics_from_ranks(ranks[[position[n] for n in sorted(set(all_names[rows[groups[rows] == group]]))]])
-            for group in sorted(set(groups[rows]))
-        }
+        by_group = {group: ranks[[position[n] for n in sorted(set(all_names[rows[groups[rows] == group]]))]]
+                    for group in sorted(set(groups[rows]))}
+        result["text_to_image_by_group"] = {group: metrics_from_ranks(r) for group, r in by_group.items()}
+        intervals["text_to_image_by_group"] = {group: rank_intervals(r) for group, r in by_group.items()}
+    result["intervals"] = intervals
     return result
 
 
@@ -220,17 +242,40 @@ def headline(result: dict[str, Any]) -> dict[str, float]:
     return {key: round(float(value), 4) for key, value in flat.items()}
 
 
+def t2i_summary(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Text→image of a :func:`protocol` result as a model card keeps it: figures, queries, gallery
+    size and 95% intervals (the shape of :func:`core.model.intervals.summary`); None for none."""
+    if not result:
+        return None
+    return {"split": result["split"], **result["text_to_image"], "gallery": result["products"],
+            "intervals": (result.get("intervals") or {}).get("text_to_image", {})}
+
+
+def split_sizes(catalog: pd.DataFrame) -> dict[str, int]:
+    """``{"<split>_queries": unique names, "<split>_images": products}`` of valid and test, for the card."""
+    sizes = {}
+    for split in ("valid", "test"):
+        part = catalog[catalog["split"] == split] if "split" in catalog.columns else catalog.iloc[:0]
+        sizes[f"{split}_queries"], sizes[f"{split}_images"] = int(part[NAME].nunique()), int(len(part))
+    return sizes
+
+
 def format_report(result: dict[str, Any]) -> str:
-    """A human-readable table of :func:`protocol`'s result."""
+    """A human-readable table of :func:`protocol`'s result (95% intervals in brackets)."""
     t2i, full = result["text_to_image"], result.get("text_to_image_full_gallery")
+    intervals = result.get("intervals") or {}
+
+    def recall(figures: dict[str, float], key: str) -> str:
+        ci = (intervals.get(key) or {})
+        return "  ".join(f"{label} {figures[m]:.3f}" + (f" [{ci[m][0]:.3f}, {ci[m][1]:.3f}]" if m in ci else "")
+                         for m, label in (("r1", "R@1"), ("r10", "R@10"), ("mrr10", "MRR@10")))
+
     lines = [
         f"split {result['split']}: {result['products']} products, {result['queries']} unique names",
-        f"text→image      R@1 {t2i['r1']:.3f}  R@10 {t2i['r10']:.3f}  MRR@10 {t2i['mrr10']:.3f}",
+        f"text→image      {recall(t2i, 'text_to_image')}",
     ]
     if full:
-        lines.append(
-            f"  whole gallery R@1 {full['r1']:.3f}  R@10 {full['r10']:.3f}  MRR@10 {full['mrr10']:.3f}"
-        )
+        lines.append(f"  whole gallery ({result.get('full_gallery', '?')} images) {recall(full, 'text_to_image_full_gallery')}")
     lines.append(f"image→text      R@1 {result['image_to_text']['r1']:.3f}")
     cat = result["category_to_product"]
     lines.append(f"category→product P@1 {cat['p1']:.3f}  P@10 {cat['p10']:.3f}")

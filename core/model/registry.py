@@ -21,6 +21,7 @@ from typing import Any
 
 from core.errors import FashionError
 from core.files import file_sha256, write_text_atomic
+from core.model.intervals import INDICATIVE_BELOW, METRIC_NAMES
 
 CARD_FILE = "fashion_model.json"
 LATEST_FILE = "latest"
@@ -152,11 +153,27 @@ def _metric_rows(card: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _sample_rows(card: dict[str, Any]) -> list[str]:
+    """What the test figures rest on: queries, images and 95% intervals (bootstrap over queries)."""
+    test = card.get("test_after") or {}
+    ci = (test.get("intervals") or {}).get("text_to_image") or {}
+    if "queries" not in test:
+        return []
+    spans = ", ".join(f"{METRIC_NAMES.get(k, k)} {low:.3f}–{high:.3f}" for k, (low, high) in ci.items())
+    indicative = f" (indicative: fewer than {INDICATIVE_BELOW} queries)" if test["queries"] < INDICATIVE_BELOW else ""
+    return ["", f"{test['queries']} queries against {test.get('products')} images{indicative}"
+                + (f"; 95% intervals after training (bootstrap over queries): {spans}." if spans else ".")]
+
+
 def _rescoring_rows(card: dict[str, Any]) -> list[str]:
     info = card.get("rescoring") or {}
     cosine = info.get("test_after_cosine_only") or {}
     if "t2i_r1" not in cosine:
         return []
+    if info.get("reason"):  # the weight had to beat the valid split's bootstrap noise (core.model.intervals)
+        after = "the cosine re-scored by the attribute classifiers" if info.get("weight") else "the cosine alone"
+        return ["", f"After = {after}. Attribute re-scoring: {info['reason']}. The cosine alone: R@1 "
+                    f"{cosine['t2i_r1']:.3f}, R@10 {cosine.get('t2i_r10', float('nan')):.3f}."]
     return ["", f"After = the cosine re-scored by the attribute classifiers (brand, colour, type, gender; weight "
                 f"{info.get('weight')} chosen on valid). The cosine alone: R@1 {cosine['t2i_r1']:.3f}, "
                 f"R@10 {cosine.get('t2i_r10', float('nan')):.3f}, MRR@10 {cosine.get('t2i_mrr10', float('nan')):.3f}."]
@@ -177,6 +194,7 @@ def render_card(card: dict[str, Any]) -> str:
         "## Test split, text → image (gallery = the split's images)",
         "",
         *_metric_rows(card),
+        *_sample_rows(card),
         *_rescoring_rows(card),
         "",
         "## Config",

@@ -34,9 +34,11 @@ from core.data.catalog import load_catalog
 from core.errors import FashionError
 from core.files import file_sha256
 from core.model.attributes import AttributeScorer, Vocabulary
-from core.model.callbacks import RunLog, callbacks
-from core.model.evaluate import RetrievalEvaluator, attribute_inputs, embed_catalog, headline, protocol, text_to_image
-from core.model.features import load_rgb
+from core.model.callbacks import Report, RunLog, callbacks, counting, epoch_progress
+from core.model.evaluate import (RetrievalEvaluator, attribute_inputs, embed_catalog, headline, protocol,
+                                 split_sizes, t2i_summary, text_to_image_ranks)
+from core.model.intervals import decide_weight, summary
+from core.model.features import PartsDone, load_rgb
 from core.model.lit import BACKENDS, LitConfig, towers
 from core.model.load import SentenceTransformerEmbedder, build_model
 from core.model.loss import LOSSES, make_loss
@@ -66,7 +68,8 @@ class TrainConfig:
     rescoring: bool = field(default=True, metadata={
         "help": "lit: train brand/colour/type/gender classifiers that re-score text→image matches (core.model.attributes)"})
     rescoring_weights: tuple[float, ...] = field(default=(0.0, 0.01, 0.02, 0.03, 0.05, 0.08), metadata={
-        "help": "re-scoring weights tried on the valid split after training (the best MRR@10 is kept)"})
+        "help": "re-scoring weights tried on the valid split after training (the best MRR@10 is kept only "
+                "when its gain over the cosine alone beats the bootstrap noise of the valid queries)"})
     text_field: str = field(default="productDisplayName", metadata={"help": "catalogue column used as text"})
     seed: int = field(default=0, metadata={"help": "seed of the heads and the batch order"})
     max_train: int | None = field(default=None, metadata={"help": "cap on training products (tests)"})
@@ -109,8 +112,9 @@ class TrainResult:
 
 # -- the recipe -----------------------------------------------------------------------------
 def train(settings, config: TrainConfig | None = None, *, progress: bool = True, push_to_hub: str | None = None,
-          hub_token: str | None = None) -> TrainResult:
-    """Train, evaluate and register a new model version; see the module docstring."""
+          hub_token: str | None = None, report: Report | None = None) -> TrainResult:
+    """Train, evaluate and register a new model version; see the module docstring. ``report(done,
+    total, unit)`` hears of the image features computed and the epochs trained (a progress bar)."""
     config = config or TrainConfig()
     if push_to_hub and not hub_token:
         raise FashionError("--push-to-hub needs a token: set HF_TOKEN")
@@ -123,7 +127,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     model = build_model(config.backend, lit=config.lit, base_model=config.base_model, cache_dir=settings.cache_dir)
 
     # 2. data: fill the feature caches (the only expensive step), drop images that do not decode
-    skipped, bad = warm_features(model, catalog, config.text_field, progress=progress)
+    skipped, bad = warm_features(model, catalog, config.text_field, progress=counting(report, "images") if report else progress)
     if bad:
         catalog = catalog.drop(index=catalog.index[sorted(bad)]).reset_index(drop=True)
     feature_time = log.elapsed()
@@ -145,16 +149,17 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     args = training_arguments(config, workdir, validate=evaluator is not None, rows=len(dataset), progress=progress)
 
     # 6. trainer
-    trainer, best = make_trainer(model, args, dataset, loss, evaluator, log, progress=progress)
+    trainer, best = make_trainer(model, args, dataset, loss, evaluator, log, progress=progress, report=report)
 
     # 7. train, keep the best validation epoch
     trainer.train()
     best.restore(model)
     model.eval()
 
-    # 8. choose the re-scoring weight on valid, evaluate
+    # 8. choose the re-scoring weight on valid (0 unless its gain beats the noise), evaluate both ways
     rescoring = choose_weight(model, scorer, catalog, config) if scorer is not None else None
-    after, after_cosine = test_metrics(model, catalog, scorer)
+    after_cosine, rescored = test_metrics(model, catalog, scorer, rescoring["candidate"] if rescoring else 0.0)
+    after = rescored if scorer is not None and scorer.weight > 0 and rescored else after_cosine
     wall = log.elapsed()
     log.write({"event": "test_after", "best_epoch": best.best_epoch, **(headline(after) if after else {})})
 
@@ -164,7 +169,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config": asdict(config),
         "data": {"catalog": str(settings.catalog_dir), "catalog_sha256": file_sha256(Path(settings.catalog_parquet)),
-                 "train_products": int(len(table)), "products": int(len(catalog))},
+                 "train_products": int(len(table)), "products": int(len(catalog)), **split_sizes(catalog)},
         "metrics_before": headline(before) if before else {},
         "metrics_after": headline(after) if after else {},
         "test_before": before,
@@ -173,6 +178,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
         "best_valid_mrr10": None if best.best == -math.inf else best.best,
         "rescoring": None if scorer is None else {
             **rescoring, "eps": scorer.eps, "classes": {a: len(v) for a, v in scorer.vocab.values.items()},
+            "test_cosine": t2i_summary(after_cosine), "test_rescored": t2i_summary(rescored),
             "test_after_cosine_only": headline(after_cosine) if after_cosine else {}},
         "skipped_images": skipped,
         "wall_time_s": round(wall, 2),
@@ -201,7 +207,8 @@ def start_log(settings, config: TrainConfig, started: float) -> RunLog:
     return log
 
 
-def warm_features(model, catalog: pd.DataFrame, text_field: str, progress: bool = True) -> tuple[list[dict[str, str]], set[int]]:
+def warm_features(model, catalog: pd.DataFrame, text_field: str,
+                  progress: bool | PartsDone = True) -> tuple[list[dict[str, str]], set[int]]:
     """Fill the feature caches for every image and text; returns (skipped images, bad rows)."""
     skipped: list[dict[str, str]] = []
     bad: set[int] = set()
@@ -274,36 +281,40 @@ def to_dataset(table: pd.DataFrame, *, labels: bool):
 
 
 # -- evaluation -----------------------------------------------------------------------------
-def test_metrics(model, catalog: pd.DataFrame, scorer=None) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The protocol on the test split: (with the scorer's weight, with the cosine alone or None),
-    from one embedding of the catalogue."""
+def test_metrics(model, catalog: pd.DataFrame, scorer=None, weight: float = 0.0) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The protocol on the test split from one embedding of the catalogue: (the cosine alone,
+    re-scored with ``weight`` or None without a scorer or a positive weight)."""
     if not (catalog["split"] == "test").any():
         return {}, None
     model.eval()
     emb = embed_catalog(SentenceTransformerEmbedder(model, "training"), catalog)
-    if scorer is None or scorer.weight <= 0:
-        cosine = protocol(emb, catalog, "test")
-        return cosine, (cosine if scorer is not None else None)
+    cosine = protocol(emb, catalog, "test")
+    if scorer is None or weight <= 0:
+        return cosine, None
     blocks, dists = attribute_inputs(SentenceTransformerEmbedder(model, "training", scorer), catalog)
-    rescored = emb.with_weight(scorer, scorer.weight, blocks, dists)
-    return protocol(rescored, catalog, "test"), protocol(emb, catalog, "test")
+    return cosine, protocol(emb.with_weight(scorer, weight, blocks, dists), catalog, "test")
 
 
 def choose_weight(model, scorer, catalog: pd.DataFrame, config: TrainConfig) -> dict[str, Any]:
-    """Set the scorer's weight to the candidate with the best valid MRR@10 (ties: the smaller)."""
+    """Set the scorer's weight to what earns its place on valid (see
+    :func:`core.model.intervals.decide_weight`: the best MRR@10 among ``config.rescoring_weights``,
+    kept only when its paired-bootstrap gain over the cosine alone is above zero, else 0)."""
     valid = catalog[catalog["split"] == "valid"].reset_index(drop=True)
     if len(valid) < 2:
-        return {"weight": scorer.weight, "valid": {}, "chosen_by": "default (no valid split)"}
+        scorer.weight = 0.0
+        return {"weight": 0.0, "candidate": 0.0, "valid": {}, "kept": False, "gain": None,
+                "reason": "no valid split to earn a weight on: weight 0", "chosen_by": "no valid split"}
     plain = embed_catalog(SentenceTransformerEmbedder(model, "training"), valid)
     blocks, dists = attribute_inputs(SentenceTransformerEmbedder(model, "training", scorer), valid)
     rows = np.arange(len(valid))
-    results = {}
-    for weight in config.rescoring_weights:
-        emb = plain if weight <= 0 else plain.with_weight(scorer, weight, blocks, dists)
-        results[float(weight)] = text_to_image(emb, valid, rows, rows)
-    chosen = max(results, key=lambda w: (round(results[w]["mrr10"], 6), -w))
-    scorer.weight = chosen
-    return {"weight": chosen, "valid": {str(w): m for w, m in results.items()}, "chosen_by": "valid MRR@10"}
+    ranks = {w: text_to_image_ranks(plain if w <= 0 else plain.with_weight(scorer, w, blocks, dists), valid, rows, rows)
+             for w in sorted({0.0, *map(float, config.rescoring_weights)})}
+    decision = decide_weight(ranks)
+    scorer.weight = decision["weight"]
+    figures = {w: summary(r, len(valid), "valid") for w, r in ranks.items()}
+    return {**decision, "chosen_by": "valid MRR@10 gain over the cosine alone, beyond the bootstrap noise",
+            "valid": {str(w): {k: f[k] for k in ("r1", "r10", "mrr10", "queries")} for w, f in figures.items()},
+            "valid_cosine": figures[0.0], "valid_rescored": figures[decision["candidate"]] if decision["candidate"] else None}
 
 
 # -- the trainer ----------------------------------------------------------------------------
@@ -335,13 +346,13 @@ def training_arguments(config: TrainConfig, workdir: Path, *, validate: bool, ro
     )
 
 
-def make_trainer(model, args, dataset, loss, evaluator, log: RunLog, *, progress: bool):
+def make_trainer(model, args, dataset, loss, evaluator, log: RunLog, *, progress: bool, report: Report | None = None):
     """``(trainer, best-epoch keeper)``: the run's log callback in, stdout quiet unless ``progress``."""
     from sentence_transformers import SentenceTransformerTrainer
 
     log_callback, best = callbacks(log, "valid_t2i_mrr10")
     trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=dataset, loss=loss,
-                                         evaluator=evaluator, callbacks=[log_callback, best])
+                                         evaluator=evaluator, callbacks=[log_callback, best, *epoch_progress(report)])
     if not progress:  # quiet means quiet: no per-step dicts on stdout either (the JSONL log has them)
         from transformers.trainer_callback import PrinterCallback
 

@@ -3,9 +3,10 @@ per group / article type / colour / gender, the rank distribution, the worst que
 fine-tuned query by query.
 
 Pure pandas over :func:`core.reports.quality.per_query_table`'s tables; the figures are computed by
-``core.model.evaluate.metrics_from_ranks``, so they equal the evaluation's. Trade-off accepted:
-breakdown rows with few queries are kept, marked ``small`` (fewer than :data:`SMALL`), rather than
-hidden.
+``core.model.evaluate.metrics_from_ranks``, so they equal the evaluation's, and their 95% intervals
+by ``core.model.intervals`` (bootstrap over queries). Trade-off accepted: breakdown rows with few
+queries are kept, marked ``indicative`` (fewer than :data:`SMALL` queries) with their interval,
+rather than hidden.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ import pandas as pd
 
 from core.errors import FashionError
 from core.model.evaluate import metrics_from_ranks
+from core.model.intervals import INDICATIVE_BELOW, INTERVAL_BELOW, paired_gain, rank_intervals
 from core.model.registry import versions
+from core.reports.figures import Figures, interval_text
 from core.reports.quality import ATTRIBUTES
 
 BUCKETS = (("1", 1, 1), ("2-5", 2, 5), ("6-10", 6, 10), ("11-50", 11, 50), ("51-100", 51, 100),
            (">100", 101, None))
-SMALL = 10
-"""Breakdown rows with fewer queries than this are marked ``small``: their figures are noisy."""
+SMALL = INDICATIVE_BELOW
+"""Breakdown rows with fewer queries than this are marked ``indicative``: their figures are noisy."""
 
 
 def overall(table: pd.DataFrame, k: int = 10) -> dict[str, float]:
@@ -34,19 +37,32 @@ def overall(table: pd.DataFrame, k: int = 10) -> dict[str, float]:
     return figures
 
 
+def figures(table: pd.DataFrame, split: str, gallery_size: int, scoring: str = "") -> Figures:
+    """The table's R@1, R@10, MRR@10 with queries, gallery size and 95% intervals, as screens show them."""
+    return Figures.from_ranks(table["rank"].to_numpy(), split, gallery_size, scoring)
+
+
+def _interval_column(part: pd.DataFrame, metric: str, k: int) -> str:
+    if len(part) >= INTERVAL_BELOW:
+        return ""
+    return interval_text(*rank_intervals(part["rank"].to_numpy(), k)[metric])
+
+
 def breakdown(table: pd.DataFrame, by: str, *, k: int = 10, small: int = SMALL) -> pd.DataFrame:
-    """One row per value of ``by``: queries, R@1, R@k, MRR@k, median rank, ``small`` flag.
+    """One row per value of ``by``: queries, R@1 and R@k each with its 95% interval (``r1_ci``,
+    ``r<k>_ci``: text, blank from INTERVAL_BELOW queries up), MRR@k, median rank, ``indicative`` flag.
 
     Sorted by query count (largest first), then by value.
     """
     if by not in ATTRIBUTES:
         raise FashionError(f"cannot break down by {by!r}: choose {', '.join(ATTRIBUTES)}")
-    rows = [{by: value, **overall(part, k)} for value, part in table.groupby(by, sort=True)]
-    frame = pd.DataFrame(rows, columns=[by, "r1", f"r{k}", f"mrr{k}", "queries", "median_rank"])
+    rows = [{by: value, **overall(part, k), "r1_ci": _interval_column(part, "r1", k),
+             f"r{k}_ci": _interval_column(part, f"r{k}", k)} for value, part in table.groupby(by, sort=True)]
+    frame = pd.DataFrame(rows, columns=[by, "r1", f"r{k}", f"mrr{k}", "queries", "median_rank", "r1_ci", f"r{k}_ci"])
     frame["queries"] = frame["queries"].astype(int)
-    frame["small"] = frame["queries"] < small
+    frame["indicative"] = frame["queries"] < small
     frame = frame.sort_values(["queries", by], ascending=[False, True], kind="stable")
-    return frame[[by, "queries", "r1", f"r{k}", f"mrr{k}", "median_rank", "small"]].reset_index(drop=True)
+    return frame[[by, "queries", "r1", "r1_ci", f"r{k}", f"r{k}_ci", f"mrr{k}", "median_rank", "indicative"]].reset_index(drop=True)
 
 
 def rank_bucket(rank: int) -> str:
@@ -93,15 +109,17 @@ def compare(base: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
 
 
 def comparison_summary(comparison: pd.DataFrame, k: int = 10) -> dict[str, float]:
-    """Counts of better / worse / same queries and both models' R@1, R@k, MRR@k on them."""
+    """Counts of better / worse / same queries, both models' R@1, R@k, MRR@k on them, and the
+    paired-bootstrap gain of B over A in R@1 and MRR@k (``r1_gain``, ``mrr<k>_gain``: value, 95% CI)."""
     counts = comparison["outcome"].value_counts()
-    a = metrics_from_ranks(comparison["rank_a"].to_numpy(), k)
-    b = metrics_from_ranks(comparison["rank_b"].to_numpy(), k)
+    ranks_a, ranks_b = comparison["rank_a"].to_numpy(), comparison["rank_b"].to_numpy()
+    a, b = metrics_from_ranks(ranks_a, k), metrics_from_ranks(ranks_b, k)
     return {
         "queries": int(len(comparison)),
         **{outcome: int(counts.get(outcome, 0)) for outcome in ("better", "worse", "same")},
         **{f"{key}_a": a[key] for key in ("r1", f"r{k}", f"mrr{k}")},
         **{f"{key}_b": b[key] for key in ("r1", f"r{k}", f"mrr{k}")},
+        **{f"{key}_gain": paired_gain(ranks_a, ranks_b, key) for key in ("r1", f"mrr{k}")},
     }
 
 

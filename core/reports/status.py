@@ -13,6 +13,7 @@ from core.config import Settings
 from core.index.manifest import read_manifest
 from core.index.store import collection_name, get_existing, open_client, store_location
 from core.model.registry import latest_model, read_card, trained_on_current_data, version_of
+from core.reports.figures import Figures, Rescoring, rescoring_verdict, served_figures
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,13 @@ class ModelSummary:
     test_r1: float | None
     test_r10: float | None
     trained_on_current_data: bool
+    test: Figures | None = None  # what search serves, with queries, gallery and intervals
+    rescoring: Rescoring | None = None  # None: a model without attribute classifiers
 
 
 def model_summary(settings: Settings) -> ModelSummary | None:
-    """The latest model's version and test Recall@1/10, or ``None`` when none is trained."""
+    """The latest model's version and test Recall@1/10 (with what they rest on, and the re-scoring
+    verdict), or ``None`` when none is trained."""
     folder = latest_model(settings)
     if folder is None:
         return None
@@ -70,6 +74,7 @@ def model_summary(settings: Settings) -> ModelSummary | None:
         version=version_of(folder), path=str(folder), backend=card.get("backend", "?"),
         test_r1=after.get("t2i_r1"), test_r10=after.get("t2i_r10"),
         trained_on_current_data=trained_on_current_data(settings, folder),
+        test=served_figures(card), rescoring=rescoring_verdict(card),
     )
 
 
