@@ -6,10 +6,15 @@ byte-stable; training is skipped when the latest model was trained on this exact
 products already stored for that model version; the default embedding map (image vectors, UMAP and
 k-means with the Embedding map screen's default settings) is computed into the same disk cache the
 screen reads, so its first visit after set-up draws at once instead of waiting for UMAP.
+
+Progress is reported as :class:`core.reports.progress.ProgressEvent` s with a unit and the time
+left (prepare counts images, train image features then epochs, index products; the map, which
+cannot count its work, runs against its expected duration from :mod:`core.reports.setup`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +22,15 @@ from typing import Callable
 
 from core.config import Settings
 from core.model.registry import latest_model, trained_on_current_data, version_of
+from core.reports.progress import Heartbeat, ProgressEvent, StageProgress
+from core.reports.setup import map_seconds
 
 STAGES = ("prepare", "train", "index", "map")
 StageFn = Callable[[str, str], None]  # (stage, message)
-ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
+ProgressFn = Callable[[ProgressEvent], None]
+COUNTED = {("prepare", "images"): "Checking images", ("train", "images"): "Image features",
+           ("train", "epochs"): "Training", ("index", "products"): "Indexing"}
+"""The label of each counted piece of work; the map stage is timed (UMAP cannot count its work)."""
 
 
 @dataclass(frozen=True)
@@ -49,47 +59,62 @@ def format_seconds(seconds: float) -> str:
 
 
 def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | None = None,
-          progress: ProgressFn | None = None, retrain: bool = False) -> BuildReport:
-    """Run every stage that is out of date; ``on_stage``/``progress`` report what is happening."""
+          progress: ProgressFn | None = None, retrain: bool = False, beat_s: float = 1.0) -> BuildReport:
+    """Run every stage that is out of date; ``on_stage(stage, message)`` says what starts.
+
+    ``progress`` receives :class:`~core.reports.progress.ProgressEvent` s: counted work with its unit
+    (prepare: images; train: images, then epochs; index: products) and the time left, the map stage
+    against its expected duration; every ``beat_s`` seconds the latest event is sent again (from a
+    thread) so the time left counts down through steps that report nothing.
+    """
     from core.model.load import load_embedder
     from core.index.build import build_index
     from core.data.prepare import prepare
     from core.model.train import TrainConfig, train
 
     say = on_stage or (lambda stage, message: None)
-    tick = progress or (lambda stage, done, total: None)
+    bars = StageProgress(progress or (lambda event: None))
     seconds: dict[str, float] = {}
     started = time.perf_counter()
 
-    def lap(stage: str) -> None:
+    def stage(name: str, message: str) -> None:
+        say(name, message)
+        bars.note(name, message, 0.0)
+
+    def lap(name: str) -> None:
         nonlocal started
-        seconds[stage] = time.perf_counter() - started
+        seconds[name] = time.perf_counter() - started
         started = time.perf_counter()
 
-    say("prepare", "Preparing the catalogue")
-    prepared = prepare(settings, progress=lambda done, total, _: tick("prepare", done, total))
-    lap("prepare")
+    def count(name: str):
+        return lambda done, total, unit: bars.count(name, done, total, unit, COUNTED.get((name, unit), unit))
 
-    model_dir = latest_model(settings)
-    trained = retrain or not trained_on_current_data(settings, model_dir)
-    if trained:
-        say("train", "Training the encoder (features are extracted once, then cached)")
-        config = TrainConfig() if epochs is None else TrainConfig(epochs=epochs)
-        model_dir = train(settings, config, progress=progress is None).model_dir
-    else:
-        say("train", f"Reusing {model_dir.name}: trained on this catalogue")
-    lap("train")
+    with Heartbeat(bars.beat, beat_s) if progress is not None else contextlib.nullcontext():
+        stage("prepare", "Preparing the catalogue")
+        prepared = prepare(settings, progress=lambda done, total, _: count("prepare")(done, total, "images"))
+        lap("prepare")
 
-    say("index", f"Indexing with {model_dir.name}")
-    embedder = load_embedder(model_dir, cache_dir=settings.cache_dir)
-    report = build_index(settings, embedder, progress=lambda done, total: tick("index", done, total),
-                         show_progress=progress is None)
-    embedder.start_query_runtime(wait=300)  # the query encoder's ONNX file is exported now, not at a query
-    lap("index")
-    say("map", "Computing the default embedding map (UMAP; cached for the Embedding map screen)")
-    precompute_map(settings, version_of(model_dir), embedder.encode_texts,
-                   progress=lambda stage, fraction: tick("map", int(100 * fraction), 100))
-    lap("map")
+        model_dir = latest_model(settings)
+        trained = retrain or not trained_on_current_data(settings, model_dir)
+        if trained:
+            stage("train", "Training the encoder (features are extracted once, then cached)")
+            config = TrainConfig() if epochs is None else TrainConfig(epochs=epochs)
+            model_dir = train(settings, config, progress=progress is None, report=count("train")).model_dir
+        else:
+            stage("train", f"Reusing {model_dir.name}: trained on this catalogue")
+        lap("train")
+
+        stage("index", f"Indexing with {model_dir.name}")
+        embedder = load_embedder(model_dir, cache_dir=settings.cache_dir)
+        report = build_index(settings, embedder, progress=lambda done, total: count("index")(done, total, "products"),
+                             show_progress=progress is None)
+        embedder.start_query_runtime(wait=300)  # the query encoder's ONNX file is exported now, not at a query
+        lap("index")
+        bars.expected_s["map"] = map_seconds(prepared.products)
+        stage("map", "Computing the default embedding map (UMAP; cached for the Embedding map screen)")
+        precompute_map(settings, version_of(model_dir), embedder.encode_texts,
+                       progress=lambda step, fraction: bars.note("map", step, fraction))
+        lap("map")
     return BuildReport(prepared.products, model_dir, trained, prepared.products, report.summary(), seconds)
 
 

@@ -8,6 +8,9 @@ chart's identity is a hash of its figure, so any change of figure (another colou
 tag) would drop it; stored ids survive that. The redrawn chart shows the selection as greyed
 points rather than the dragged box, and a new box replaces the selection.
 
+The cluster legend (and hover) adds each cluster's purity to its name; the cluster table shows the
+shares each name rests on (the names themselves are core's, ``core.explore.clusters``).
+
 Hover: plotly's hover labels cannot show images, so the full map hovers name, price, colour and
 article type, id and the value the map is coloured by (e.g. the cluster); the selection's
 "Close-up" tab is a Vega-Lite chart of the selected points (at most :data:`CLOSE_UP_MAX`) whose
@@ -31,12 +34,26 @@ from core.curation.store import CurationStore
 from core.data.enrich import PRICE_BAND_LABELS
 from core.data.product import Product
 from core.errors import FashionError
-from core.explore.clusters import CLUSTER_METHODS, ClusterParams, composition, describe_shares, top_shares
+from core.explore.clusters import (
+    CLUSTER_METHODS,
+    COLOUR_MIN,
+    GENDER_MIN,
+    GROUP_MIN,
+    TYPE_MIN,
+    ClusterParams,
+    composition,
+    describe_shares,
+    display_name,
+    top_shares,
+)
 from core.explore.map import COLOUR_FIELDS, CONTINUOUS_FIELDS, EmbeddingMap, build_map
 from core.explore.projection import ProjectionParams
 from core.explore.vectors import KINDS
+from core.reports.progress import Heartbeat, StageProgress
+from core.reports.setup import map_wait_s
 from dashboard import state
 from dashboard.products import product_grid
+from dashboard.progress import ProgressBox
 
 CHART_KEY = "map-chart"
 SELECTED_KEY = "map-selected-ids"
@@ -86,37 +103,26 @@ def map_options() -> MapOptions:
     )
 
 
-class StageProgress:
-    """A progress callback for core: opens an ``st.status`` with a bar on the first report only."""
-
-    def __init__(self, label: str):
-        self.label, self.box, self.bar = label, None, None
-
-    def __call__(self, stage: str, fraction: float) -> None:
-        if self.box is None:
-            self.box = st.status(self.label, expanded=True)
-            self.bar = self.box.progress(0.0)
-        self.bar.progress(min(max(float(fraction), 0.0), 1.0), text=stage)
-
-    def finish(self, label: str) -> None:
-        if self.box is not None:
-            self.bar.progress(1.0, text="done")
-            self.box.update(label=label, state="complete", expanded=False)
-
-
 def load_map(options: MapOptions) -> EmbeddingMap:
-    """Vectors (cached per process), projection and clusters (cached on disk) and curation labels."""
+    """Vectors (cached per process), projection and clusters (cached on disk) and curation labels.
+
+    Work not cached yet shows a bar that moves with the clock against the expected duration (UMAP
+    cannot report its own progress) under the step core reports, with the time left."""
     vectors = state.map_vectors(options.kind)
-    progress = StageProgress(f"Computing the {options.projection.method.upper()} map of {len(vectors):,} products…")
+    cache_dir = state.settings().projections_dir
+    box = ProgressBox(f"Computing the {options.projection.method.upper()} map of {len(vectors):,} products…", lazy=True)
+    bars = StageProgress(box, expected_s={"map": map_wait_s(vectors, options.projection, cache_dir)})
 
     def encode_texts(texts: list[str]) -> np.ndarray:
         return state.embedder().encode_texts(texts)
 
-    emap = build_map(vectors, options.projection, options.clusters, cache_dir=state.settings().projections_dir,
-                     catalog=state.catalog(), labels=curation_store().labels(), encode_texts=encode_texts,
-                     progress=progress, jit_cache_dir=state.settings().jit_cache_dir)
-    progress.finish(f"Map computed in {emap.projection.seconds:.1f} s and cached for everyone"
-                    if not emap.projection.cached else "Clusters computed and cached for everyone")
+    with Heartbeat(bars.beat):
+        emap = build_map(vectors, options.projection, options.clusters, cache_dir=cache_dir,
+                         catalog=state.catalog(), labels=curation_store().labels(), encode_texts=encode_texts,
+                         progress=lambda step, fraction: bars.note("map", step, fraction),
+                         jit_cache_dir=state.settings().jit_cache_dir)
+    box.finish(f"Map computed in {emap.projection.seconds:.1f} s and cached for everyone"
+               if not emap.projection.cached else "Clusters computed and cached for everyone")
     return emap
 
 
@@ -154,8 +160,10 @@ def legend(frame: pd.DataFrame, column: str) -> tuple[pd.Series, dict[str, str]]
     return values, colours
 
 
-def map_figure(frame: pd.DataFrame, column: str, selected: set[int] | None = None) -> go.Figure:
-    """WebGL scatter of the map coloured by ``column``; with ``selected`` ids, the others greyed."""
+def map_figure(frame: pd.DataFrame, column: str, selected: set[int] | None = None,
+               notes: dict[str, str] | None = None) -> go.Figure:
+    """WebGL scatter of the map coloured by ``column``; with ``selected`` ids, the others greyed;
+    ``notes`` are added to the legend names of their categories (a cluster's purity)."""
     ids = frame["id"].to_numpy(np.int64)
     names = frame["productDisplayName"].to_numpy(dtype=object)
     hover = (frame["price"].map("{:,}".format) + " · " + frame["baseColour"] + " " + frame["articleType"]).to_numpy(dtype=object)
@@ -172,11 +180,13 @@ def map_figure(frame: pd.DataFrame, column: str, selected: set[int] | None = Non
             selectedpoints=None if is_selected is None else np.flatnonzero(is_selected), **common))
     else:
         values, colours = legend(frame, column)
+        notes = notes or {}
         for value, colour in colours.items():
             rows = np.flatnonzero((values == value).to_numpy())
+            name = f"{value} ({len(rows):,})" + (f" · {notes[value]}" if value in notes else "")
             figure.add_trace(go.Scattergl(
                 x=frame["x"].to_numpy()[rows], y=frame["y"].to_numpy()[rows], customdata=ids[rows], text=names[rows],
-                hovertext=hover[rows], name=f"{value} ({len(rows):,})", marker=dict(size=5, color=colour, opacity=0.85),
+                hovertext=hover[rows], name=name, marker=dict(size=5, color=colour, opacity=0.85),
                 selectedpoints=None if is_selected is None else np.flatnonzero(is_selected[rows]), **common))
     figure.update_layout(
         height=640, margin=dict(l=0, r=0, t=10, b=0), dragmode="select", uirevision="embedding-map",
@@ -198,26 +208,35 @@ def clear_selection() -> None:
     st.session_state[SELECTED_KEY] = []
 
 
-def map_chart(frame: pd.DataFrame, colour_label: str) -> list[int]:
-    """Draw the map; returns the ids of the selected products (kept across reruns and redraws)."""
+def map_chart(frame: pd.DataFrame, colour_label: str, clusters: pd.DataFrame | None = None) -> list[int]:
+    """Draw the map (the clusters' purity in its legend); returns the ids of the selected products
+    (kept across reruns and redraws)."""
     stored = st.session_state.get(SELECTED_KEY) or []
     selected = frame["id"][frame["id"].isin(stored)].astype(int).tolist() if stored else []
-    figure = map_figure(frame, COLOUR_FIELDS[colour_label], set(selected))
+    notes = purity_notes(clusters) if clusters is not None and len(clusters) else None
+    figure = map_figure(frame, COLOUR_FIELDS[colour_label], set(selected), notes)
     st.plotly_chart(figure, key=CHART_KEY, on_select=_store_selection, selection_mode=("box", "lasso", "points"),
                     width="stretch", config={"displaylogo": False, "scrollZoom": True})
     return selected
 
 
+def purity_notes(clusters: pd.DataFrame) -> dict[str, str]:
+    """``{"3 · Women Handbags": "62% pure"}``: what the legend and hover add to each cluster's name."""
+    return {display_name(c, n): f"{p:.0%} pure" for c, n, p in clusters[["cluster", "name", "purity"]].itertuples(index=False)
+            if c >= 0}
+
+
 def cluster_table(clusters: pd.DataFrame) -> None:
-    """The per-cluster summary (size, top types and colours, dominant group/gender, name)."""
-    shown = clusters.drop(columns=["name_source"]).rename(columns={"nearest descriptions": "nearest descriptions (cosine)"})
+    """The per-cluster summary: name, purity and the shares it rests on, size, top types and colours."""
+    shown = clusters.rename(columns={"basis": "name rests on", "nearest descriptions": "model's nearest descriptions (cosine)"})
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "purity": st.column_config.NumberColumn(format="percent", help="share of the cluster its type (or group) covers"),
         "share": st.column_config.NumberColumn(format="percent"),
         "median price": st.column_config.NumberColumn(format="₹%d"),
     })
-    sources = set(clusters["name_source"])
-    if "most frequent" in sources:
-        st.caption("Some names are the most frequent category (no encoder was available to compare descriptions).")
+    st.caption(f"A name says only what the cluster's own shares support: a gender held by {GENDER_MIN:.0%} or more, "
+               f"a colour by {COLOUR_MIN:.0%}, an article type by {TYPE_MIN:.0%} (else its group by {GROUP_MIN:.0%}, "
+               "else “mixed products”). Purity is the share its type or group covers.")
 
 
 # -- the selection --------------------------------------------------------------------------------

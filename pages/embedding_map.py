@@ -43,7 +43,7 @@ def render() -> None:
         f"{projection.params.method.upper()} ({'cached' if projection.cached else 'computed'}, "
         f"{projection.seconds:.1f} s to compute) · drag a box or lasso to select; double-click to zoom out"
     )
-    selected = map_chart(emap.frame, options.colour_by)
+    selected = map_chart(emap.frame, options.colour_by, emap.clusters)
     with st.expander(f"{len(emap.clusters)} clusters ({options.clusters.method})", expanded=not selected):
         cluster_table(emap.clusters)
     if not selected:

@@ -6,7 +6,9 @@ import streamlit as st
 
 from core.errors import FashionError
 from core.data.groups import GROUP_LABELS
+from core.reports.setup import setup_estimate
 from dashboard import router, state
+from dashboard.progress import ProgressBox
 from dashboard.widgets import distribution_chart, metric_tiles
 
 STAGE_LABELS = {"prepare": "Preparing the catalogue", "train": "Training the encoder", "index": "Indexing",
@@ -17,25 +19,15 @@ def build_now() -> None:
     """prepare -> train -> index -> map with live progress; every stage reuses what is already there."""
     from core.pipeline import build
 
-    with st.status("Setting up…", expanded=True) as status:
-        bar = st.progress(0.0)
-
-        def on_stage(stage: str, message: str) -> None:
-            status.update(label=STAGE_LABELS[stage] + "…")
-            st.write(message)
-            bar.progress(0.0, text=message)
-
-        def on_progress(stage: str, done: int, total: int) -> None:
-            bar.progress(min(done / max(total, 1), 1.0), text=f"{STAGE_LABELS[stage]}: {done:,}/{total:,}")
-
-        try:
-            report = build(state.settings(), on_stage=on_stage, progress=on_progress)
-        except FashionError as error:
-            status.update(label="Set-up failed", state="error")
-            st.error(str(error))
-            return
-        status.update(label=f"Ready: {report.products:,} products, model {report.model_dir.name} ({report.timings()})",
-                      state="complete")
+    box = ProgressBox("Setting up…")
+    try:
+        report = build(state.settings(), progress=box,
+                       on_stage=lambda stage, message: box.stage(STAGE_LABELS[stage] + "…", message))
+    except FashionError as error:
+        box.finish("Set-up failed", state="error")
+        st.error(str(error))
+        return
+    box.finish(f"Ready: {report.products:,} products, model {report.model_dir.name} ({report.timings()})")
     st.cache_data.clear()
     st.rerun()
 
@@ -64,7 +56,8 @@ def render() -> None:
     if todo:
         source = "the generated demo catalogue" if settings.uses_demo else str(settings.catalog_dir)
         st.info(f"{todo} The configured catalogue is {source}. One click prepares it, trains the encoder "
-                "and builds the index (`python -m core build` does the same).")
+                "and builds the index (`python -m core build` does the same); on a 2-core machine that takes "
+                f"{setup_estimate(settings).text()}.")
         if st.button("Set everything up", type="primary"):
             build_now()
     if summary is None:
@@ -78,13 +71,18 @@ def render() -> None:
         "Median price": f"₹{summary.price_median:,}",
     })
     st.subheader("Model and index")
+    test = model.test if model and model.test_r1 is not None else None
     metric_tiles({
         "Model": model.version if model else "none",
-        "Test R@1": f"{model.test_r1:.3f}" if model and model.test_r1 is not None else "–",
-        "Test R@10": f"{model.test_r10:.3f}" if model and model.test_r10 is not None else "–",
+        "Test R@1": test.value("r1") if test else "–",
+        "Test R@10": test.value("r10") if test else "–",
         "Indexed products": f"{index.items:,}" if index else "–",
         "Index": index.status if index else "–",
     })
+    if test:
+        st.caption(test.describe())
+        if model.rescoring:
+            st.caption(model.rescoring.describe())
     if index:
         st.caption(f"Store: {index.store}")
     groups = {GROUP_LABELS.get(g, g): n for g, n in summary.groups.items()}

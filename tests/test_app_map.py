@@ -4,6 +4,7 @@ selection is put into the session state where the chart's callback would put it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,12 @@ def test_default_map_is_computed_once_then_cached(at):
     assert len(at.get("plotly_chart")) == 1
     clusters = at.dataframe[0].value
     assert len(clusters) == 12 and clusters["size"].sum() == 300
-    assert {"name", "article types", "colours", "median price"} <= set(clusters.columns)
+    assert {"name", "purity", "name rests on", "article types", "colours", "median price"} <= set(clusters.columns)
+    assert clusters["purity"].between(0, 1).all() and clusters["name rests on"].str.contains("%").all()
+    assert any("A name says only what the cluster's own shares support" in c.value for c in at.caption)
+    legend = [trace["name"] for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+    assert len(legend) == 12 and all(name.endswith("% pure") for name in legend), legend
+    assert {name.split(" (")[0].split(" · ", 1)[1] for name in legend} == set(clusters["name"])
     assert "Select products on the map" in at.info[0].value
     at.run()
     assert "UMAP (cached" in _caption(at)

@@ -6,13 +6,16 @@ own number and leaves outliers as noise, label -1), caching the labels on disk b
 set of products (:func:`composition`): size, top article types and colours with shares, dominant
 group and gender, price median and range. The selection panel of the map uses the same summary.
 
-A cluster is named after the category description nearest to its centroid: the phrases
-``"<gender> <colour> <articleType>"`` of the mapped products, encoded once per model version with
-its text tower (cached on disk by text hash) and compared by cosine with the cluster's mean
-vector. Trade-off accepted: only phrases that occur among the cluster's own products may name it,
-so a weakly aligned model cannot call a cluster of shoes "Women Red Handbags"; the name is then the
-most *central* of the cluster's own categories, not necessarily its most frequent. Without an
-encoder (and no cached phrases) the most frequent phrase names it, and ``name_source`` says so.
+A cluster is named by what it holds (:func:`name_from_shares`): ``[gender] [colour] <noun>``, where
+each word appears only when its value leads the cluster with at least its share threshold (gender
+60%, colour 40%, article type 50%, else the product group at 50%, else "mixed products"), and the
+name comes with its ``purity`` (the share the noun describes) and the shares it rests on
+(``basis``). Trade-off accepted: names get vaguer ("Women Handbags", "Men Footwear") where a
+cluster is mixed, rather than naming a colour or type that a minority holds.
+
+Beside the name, the model's own view: the cluster's category phrases (``"<gender> <colour>
+<articleType>"`` held by at least 2% of it) nearest to its centroid, encoded once per model version
+with its text tower (cached on disk by text hash); empty without an encoder or cached phrases.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core.data.groups import GROUP_LABELS
 from core.errors import FashionError
 from core.explore.projection import FORMAT, ProjectionCache, reduce_dims
 from core.explore.vectors import ProgressFn, Vectors, no_progress
@@ -144,6 +148,83 @@ def composition(products: pd.DataFrame, *, top: int = 3) -> dict:
 
 
 # -- names --------------------------------------------------------------------------------------
+GENDER_MIN = 0.6
+"""A gender word claims who the cluster is for: only when one gender holds at least 60% of it, so
+a near-even men/women cluster is called neither."""
+COLOUR_MIN = 0.4
+"""Colours are many and spread thinly: a colour word needs one colour at 40% or more."""
+TYPE_MIN = 0.5
+"""The noun is the article type when one type holds at least half the cluster..."""
+GROUP_MIN = 0.5
+"""...else the product group (e.g. "Footwear") when one group holds at least half, else :data:`MIXED`."""
+MIXED = "mixed products"
+NO_VALUE = ("", "Unknown", "nan")
+
+
+@dataclass(frozen=True)
+class ClusterName:
+    """A cluster's name, each word backed by a share of the cluster at or above its threshold.
+
+    ``purity`` is the share of the cluster that the noun describes (its article type, or its group
+    when the name gives a group), or for a mixed cluster the share of its largest article type.
+    ``basis`` says what the name rests on: ``"Handbags 62% · colours mixed (Red 30%) · Women 95%"``.
+    """
+
+    name: str
+    purity: float
+    basis: str
+    gender: str = ""
+    colour: str = ""
+    noun: str = MIXED
+    noun_kind: str = "mixed"  # "type", "group" or "mixed"
+
+    @property
+    def label(self) -> str:
+        """``"Women Handbags · Handbags 62% · colours mixed (Red 30%) · Women 95%"``."""
+        return f"{self.name} · {self.basis}"
+
+
+def _leader(values: pd.Series, minimum: float) -> tuple[str, float, bool]:
+    """(top value, its share, whether it may be named: a real value, not tied, share >= ``minimum``)."""
+    shares = top_shares(values, 2)
+    if not shares:
+        return "", 0.0, False
+    (value, share), runner_up = shares[0], (shares[1][1] if len(shares) > 1 else 0.0)
+    return value, share, value not in NO_VALUE and share >= minimum and share > runner_up
+
+
+def name_from_shares(products: pd.DataFrame) -> ClusterName:
+    """Name a set of products by what it holds: ``[gender] [colour] <article type | group | mixed products>``.
+
+    Each word is there only when its value leads the set with at least its threshold
+    (:data:`GENDER_MIN`, :data:`COLOUR_MIN`, :data:`TYPE_MIN`, :data:`GROUP_MIN`) and no tie;
+    ``products`` needs gender, baseColour, articleType and group_label (or group) columns.
+    """
+    if products.empty:
+        return ClusterName("Empty", 0.0, "no products")
+    groups = products["group_label"] if "group_label" in products else products["group"].map(GROUP_LABELS).fillna(products["group"])
+    gender, gender_share, gender_named = _leader(products["gender"], GENDER_MIN)
+    colour, colour_share, colour_named = _leader(products["baseColour"], COLOUR_MIN)
+    kind, kind_share, kind_named = _leader(products["articleType"], TYPE_MIN)
+    group, group_share, group_named = _leader(groups, GROUP_MIN)
+    if kind_named:
+        noun, noun_kind, purity, noun_basis = kind, "type", kind_share, f"{kind} {kind_share:.0%}"
+    elif group_named:
+        noun, noun_kind, purity = group, "group", group_share
+        noun_basis = f"{group} {group_share:.0%} (largest type {kind} {kind_share:.0%})"
+    else:
+        noun, noun_kind, purity = MIXED, "mixed", kind_share
+        noun_basis = f"types mixed (largest {kind} {kind_share:.0%})"
+    colour_basis = f"{colour} {colour_share:.0%}" if colour_named else f"colours mixed ({colour} {colour_share:.0%})"
+    gender_basis = f"{gender} {gender_share:.0%}" if gender_named else f"genders mixed ({gender} {gender_share:.0%})"
+    words = [w for w, named in ((gender, gender_named), (colour, colour_named)) if named] + [noun]
+    name = " ".join(words)
+    return ClusterName(name[0].upper() + name[1:], purity, " · ".join([noun_basis, colour_basis, gender_basis]),
+                       gender=gender if gender_named else "", colour=colour if colour_named else "",
+                       noun=noun, noun_kind=noun_kind)
+
+
+# -- the model's view: the category descriptions nearest to a cluster's centroid -------------------
 def category_phrase(gender: str, colour: str, article_type: str) -> str:
     """``"Women Black Handbags"``; Unknown or empty parts are left out."""
     parts = [str(p).strip() for p in (gender, colour, article_type)]
@@ -199,24 +280,21 @@ def phrase_vectors(phrases: Sequence[str], encode_texts: EncodeTexts | None, *, 
     return vectors
 
 
-def name_clusters(products: pd.DataFrame, labels: np.ndarray, matrix: np.ndarray,
-                  vectors: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Per cluster: ``name`` (the candidate phrase nearest to the centroid), ``nearest`` (top 3 with
-    cosines) and ``name_source`` ("nearest description", or "most frequent" without phrase vectors)."""
-    rows = []
+def nearest_descriptions(products: pd.DataFrame, labels: np.ndarray, matrix: np.ndarray,
+                         vectors: dict[str, np.ndarray]) -> dict[int, str]:
+    """Per cluster, the model's view: its own category phrases nearest to its centroid, top 3 with
+    cosines (``"Men Tshirts (0.99); Men Black Tshirts (0.96)"``); empty without phrase vectors."""
+    out = {}
     candidates_of = _candidates_by_label(products, labels)
     for label, centre in centroids(matrix, labels).items():
         candidates = [p for p in candidates_of.get(label, []) if p in vectors]
-        if candidates:
-            scores = np.stack([vectors[p] for p in candidates]) @ centre
-            order = np.argsort(-scores, kind="stable")
-            nearest = [(candidates[i], float(scores[i])) for i in order[:3]]
-            rows.append({"cluster": label, "name": nearest[0][0], "name_source": "nearest description",
-                         "nearest": "; ".join(f"{p} ({s:.2f})" for p, s in nearest)})
-        else:
-            frequent = product_phrases(products[labels == label]).value_counts()
-            rows.append({"cluster": label, "name": str(frequent.index[0]), "name_source": "most frequent", "nearest": ""})
-    return pd.DataFrame(rows, columns=["cluster", "name", "name_source", "nearest"])
+        if not candidates:
+            out[label] = ""
+            continue
+        scores = np.stack([vectors[p] for p in candidates]) @ centre
+        order = np.argsort(-scores, kind="stable")[:3]
+        out[label] = "; ".join(f"{candidates[i]} ({scores[i]:.2f})" for i in order)
+    return out
 
 
 # -- the clustering of a map -------------------------------------------------------------------
@@ -233,8 +311,8 @@ class Clustering:
     info: dict = field(default_factory=dict)
 
 
-SUMMARY_COLUMNS = ["cluster", "name", "size", "share", "article types", "colours", "group", "gender",
-                   "median price", "nearest descriptions", "name_source"]
+SUMMARY_COLUMNS = ["cluster", "name", "purity", "size", "share", "basis", "article types", "colours", "group",
+                   "gender", "median price", "nearest descriptions"]
 
 
 def clustering_key(vectors: Vectors, params: ClusterParams) -> str:
@@ -243,25 +321,24 @@ def clustering_key(vectors: Vectors, params: ClusterParams) -> str:
     return hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def summarise_clusters(products: pd.DataFrame, labels: np.ndarray, names: pd.DataFrame) -> pd.DataFrame:
-    """One row per cluster (noise last, as ``unclustered``) with :data:`SUMMARY_COLUMNS`."""
+def summarise_clusters(products: pd.DataFrame, labels: np.ndarray, nearest: dict[int, str] | None = None) -> pd.DataFrame:
+    """One row per cluster (noise last, as ``unclustered``) with :data:`SUMMARY_COLUMNS`: the name
+    from :func:`name_from_shares`, its ``purity`` and ``basis``, and what the cluster holds."""
     rows = []
-    named = names.set_index("cluster") if len(names) else pd.DataFrame()
     for label in sorted(set(labels.tolist()), key=lambda v: (v == NOISE, v)):
         part = products[labels == label]
-        facts = composition(part)
-        known = label in named.index
+        facts, named = composition(part), name_from_shares(part)
         rows.append({
             "cluster": label,
-            "name": named.loc[label, "name"] if known else "unclustered",
-            "size": facts["size"], "share": facts["size"] / max(len(products), 1),
+            "name": named.name if label != NOISE else "unclustered",
+            "purity": named.purity, "size": facts["size"], "share": facts["size"] / max(len(products), 1),
+            "basis": named.basis,
             "article types": describe_shares(facts["article_types"]),
             "colours": describe_shares(facts["colours"]),
             "group": f"{facts['group']} {facts['group_share']:.0%}",
             "gender": f"{facts['gender']} {facts['gender_share']:.0%}",
             "median price": facts["price_median"],
-            "nearest descriptions": named.loc[label, "nearest"] if known else "",
-            "name_source": named.loc[label, "name_source"] if known else "noise",
+            "nearest descriptions": (nearest or {}).get(label, ""),
         })
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
@@ -297,8 +374,7 @@ def cluster(vectors: Vectors, params: ClusterParams, products: pd.DataFrame, *, 
                             "params": asdict(params), "seconds": round(seconds, 3)})
     own = sorted({p for label, found in _candidates_by_label(products, labels).items() if label != NOISE for p in found})
     vectors_of = phrase_vectors(own, encode_texts, version=vectors.version, cache_dir=cache_dir, progress=progress)
-    names = name_clusters(products, labels, vectors.matrix, vectors_of)
-    summary = summarise_clusters(products, labels, names)
+    summary = summarise_clusters(products, labels, nearest_descriptions(products, labels, vectors.matrix, vectors_of))
     by_label = dict(zip(summary["cluster"], summary["name"]))
     frame = pd.DataFrame({"id": vectors.ids, "cluster": labels})
     frame["cluster_name"] = [display_name(v, by_label.get(v, "")) for v in labels]

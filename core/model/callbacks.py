@@ -6,6 +6,10 @@ test before/after, saved), each with the seconds since the run started; the dash
 screen plots it. :class:`RunLog` writes it for the recipe and for the trainer's callback alike.
 The best epoch is kept in memory (the trainable weights only) and restored after the last one.
 
+It also carries a run's progress to a caller's bar (:data:`Report`): :func:`epoch_progress` is the
+trainer callback that reports epochs (fractional, after every step), :func:`counting` adapts a
+``(done, total)`` counter such as the image features' to a ``Report`` with its unit.
+
 Trade-off accepted: the log is appended line by line without locking; one run writes one file.
 """
 
@@ -14,10 +18,37 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
+
+
+Report = Callable[[float, float, str], None]
+"""``(done, total, unit)``: e.g. ``(512, 9375, "images")``, ``(3.5, 20, "epochs")``."""
+
+
+def counting(report: Report, unit: str) -> Callable[[int, int], None]:
+    """``report`` as a ``(done, total)`` counter of ``unit``."""
+    return lambda done, total: report(done, total, unit)
+
+
+def epoch_progress(report: Report | None) -> list:
+    """``[callback]`` telling ``report`` the epochs done (fractional, after every optimiser step) out
+    of the run's epochs, for ``SentenceTransformerTrainer(callbacks=...)``; ``[]`` without a report."""
+    if report is None:
+        return []
+    from transformers import TrainerCallback
+
+    class EpochProgress(TrainerCallback):
+        def on_train_begin(self, args, state, control, **kwargs):
+            report(0, args.num_train_epochs, "epochs")
+
+        def on_step_end(self, args, state, control, **kwargs):
+            report(min(state.epoch or 0.0, args.num_train_epochs), args.num_train_epochs, "epochs")
+
+    return [EpochProgress()]
 
 
 class RunLog:

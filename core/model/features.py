@@ -32,6 +32,8 @@ from PIL import Image
 from core.files import file_digest
 
 ImageLike = Image.Image | str | os.PathLike
+PartsDone = Callable[[int, int], None]
+"""``(done, total)`` items computed so far: how a long feature computation reports to a progress bar."""
 T, R = TypeVar("T"), TypeVar("R")
 
 PREPROCESSING_VERSION = "pad-white-bicubic-half-v1"
@@ -283,11 +285,13 @@ def cached_compute(
     keys: Sequence[str],
     compute,
     indices_to_compute: Iterable[int] | None = None,
+    store: Callable[[], bool] | None = None,
 ) -> tuple[list[np.ndarray | None], list[int]]:
     """Vectors for ``keys``: from the cache where present, else ``compute(missing_indices)``.
 
     ``compute`` returns a dict index -> vector (an index it leaves out failed and stays None).
-    Returns the vectors (None where failed) and the indices that were computed.
+    Returns the vectors (None where failed) and the indices that were computed. ``store()`` False:
+    the computed vectors are not written to the cache.
     """
     found = cache.get(keys) if cache is not None else {}
     vectors: list[np.ndarray | None] = [found.get(key) for key in keys]
@@ -302,23 +306,31 @@ def cached_compute(
     for index, vector in computed.items():
         vectors[index] = vector
         new[keys[index]] = vector
-    if cache is not None:
+    if cache is not None and (store is None or store()):
         cache.put(new)
     return vectors, missing
 
 
 def compute_in_parts(compute, indices: Sequence[int], step: int, *, cache: FeatureCache | None = None,
-                     keys: Sequence[str] = (), desc: str = "", progress: bool = False) -> dict[int, np.ndarray]:
+                     keys: Sequence[str] = (), desc: str = "", progress: bool | PartsDone = False) -> dict[int, np.ndarray]:
     """``compute(part)`` over ``indices`` in parts of ``step``, each part stored in ``cache`` (under
-    ``keys[index]``) as soon as it is done, quiet or not: an interrupted run keeps its work."""
+    ``keys[index]``) as soon as it is done, quiet or not: an interrupted run keeps its work.
+
+    ``progress``: True draws a tqdm bar on stderr; a callable is told ``(done, total)`` images
+    instead, at the start and after every part (a dashboard's bar)."""
     from tqdm.auto import tqdm
 
+    report = progress if callable(progress) else None
     out: dict[int, np.ndarray] = {}
-    with tqdm(total=len(indices), desc=desc, unit="img", disable=not progress) as bar:
+    with tqdm(total=len(indices), desc=desc, unit="img", disable=report is not None or not progress) as bar:
+        if report is not None:
+            report(0, len(indices))
         for start in range(0, len(indices), step):
             part = indices[start : start + step]
             out.update(compute(part))
             if cache is not None:
                 cache.put({keys[i]: out[i] for i in part if i in out})
             bar.update(len(part))
+            if report is not None:
+                report(start + len(part), len(indices))
     return out
