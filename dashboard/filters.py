@@ -1,5 +1,8 @@
 """The filter sidebar: one widget per search filter, fed by the index's vocabulary.
 
+Values show as people read them: groups by their label ("Bags & wallets"), the price range in
+rupees with thousands separators ("₹209 – ₹13,509"), marked as simulated.
+
 Curation tags come from the curation store, read at each run (a cheap SQLite query), so a tag
 added on the Curation screen shows up here at once; the widget appears only when tags exist.
 """
@@ -12,6 +15,9 @@ from core.curation.store import CurationStore
 from core.data.groups import GROUP_LABELS
 from core.index.filters import Filters, Vocabulary
 from dashboard import state
+
+
+PRICE_HELP = "Prices are simulated: the source catalogue has none."
 
 
 def _tag_names() -> list[str]:
@@ -37,7 +43,8 @@ def filter_sidebar(vocabulary: Vocabulary, *, key: str = "filters") -> Filters:
         low, high = vocabulary.min_price or 0, vocabulary.max_price or 0
         price = (low, high)
         if high > low:
-            price = st.slider("Price (₹)", min_value=low, max_value=high, value=(low, high), step=10, key=f"{key}-price")
+            price = st.slider("Price (simulated)", min_value=low, max_value=high, value=(low, high), step=10,
+                              format="₹%,d", key=f"{key}-price", help=PRICE_HELP)
         tags = st.multiselect("Curation tags", tag_names, key=tag_key,
                               help="Products carrying any of these tags") if tag_names else []
     return Filters(

@@ -1,4 +1,4 @@
-"""Small reusable widgets: metric tiles, a distribution bar chart, a row of label badges."""
+"""Small reusable widgets: metric tiles, score columns, a distribution bar chart, a row of label badges."""
 
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ def metric_tiles(values: Mapping[str, object]) -> None:
     """One ``st.metric`` per entry, side by side."""
     for column, (label, value) in zip(st.columns(len(values)), values.items()):
         column.metric(label, value)
+
+
+def score_columns(*columns: str) -> dict[str, object]:
+    """``column_config`` showing these columns' figures alike: 3 decimals (0.400, 0.833, 1.000)."""
+    return {column: st.column_config.NumberColumn(format="%.3f") for column in columns}
 
 
 def badges(labels: list[str], *, empty: str = "nothing in particular") -> None:
@@ -64,3 +69,9 @@ def distribution_chart(counts: Mapping[str, int], *, title: str, label: str) -> 
     figure = px.bar(frame, x=label, y="products", title=title)
     figure.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10))
     st.plotly_chart(figure, width="stretch")
+
+
+def example_ids(ids, n: int = 2) -> str:
+    """The first ``n`` of ``ids`` as a placeholder ("10001, 10002"): examples from the catalogue in
+    use, never ids of another catalogue."""
+    return ", ".join(str(int(i)) for i in list(ids)[:n])

@@ -17,7 +17,7 @@ from core.data.groups import GROUP_LABELS
 from core.data.product import Product
 from dashboard import router, state
 from dashboard.products import product_grid
-from dashboard.widgets import distribution_chart, metric_tiles
+from dashboard.widgets import badges, distribution_chart, metric_tiles
 
 DISTRIBUTIONS = {"group": "Group", "gender": "Gender", "baseColour": "Colour", "season": "Season", "usage": "Usage", "year": "Year"}
 
@@ -37,6 +37,8 @@ def distributions(report: dict) -> None:
 
 def prices(catalog) -> None:
     frame = catalog.assign(group=catalog["group"].map(GROUP_LABELS))
+    st.caption("Prices are simulated: the source catalogue has none, so each product gets a made-up price "
+               "within a range for its article type. Every product card and export says so too.")
     figure = px.histogram(frame, x="price", color="group", nbins=60, title="Simulated prices (INR)")
     figure.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10))
     st.plotly_chart(figure, width="stretch")
@@ -66,7 +68,9 @@ def data_quality(report: dict) -> None:
     st.subheader("Missing values (before being set to “Unknown”)")
     st.dataframe(missing_values(report), hide_index=True, column_config={"share": st.column_config.NumberColumn(format="percent")})
     st.subheader("Images")
-    st.write({"sizes": report["images"]["sizes"], "modes": report["images"]["modes"]})
+    images = report["images"]
+    badges([f"{size.replace('x', '×')} px: {n:,}" for size, n in images["sizes"].items()], empty="no image read")
+    badges([f"{mode}: {n:,}" for mode, n in images["modes"].items()], empty="no image read")
 
 
 def pairs(report: dict) -> None:

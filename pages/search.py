@@ -1,4 +1,4 @@
-"""Search: text, image upload and "more like this", with filters; results as a product grid."""
+"""Search: text, image upload and "more like this", with filters; exact matches, then the closest."""
 
 from __future__ import annotations
 
@@ -10,14 +10,37 @@ from core.index.search import SearchQuery
 from core.index.understand import Interpretation, interpret
 from dashboard import router, state
 from dashboard.filters import filter_sidebar
-from dashboard.products import product_card, product_grid
-from dashboard.understood import understood_chips, understood_notes
+from dashboard.products import product_card
+from dashboard.understood import understood_chips, understood_notes, understood_results
 
-LIKE_KEY = "search-like-id"
+LIKE_KEY, TEXT_KEY = "search-like-id", "search-text"
 
 
 def more_like(product_id: int) -> None:
     st.session_state[LIKE_KEY] = product_id
+
+
+def clear_text() -> None:
+    st.session_state[TEXT_KEY] = ""
+
+
+def like_panel(anchor, text: str, uploaded: bool, weight: float) -> None:
+    """The "more like this" product, and what it is searched with: alone, with the text, or not at all."""
+    with st.container(border=True):
+        st.caption("More like this product")
+        left, right = st.columns([1, 3])
+        with left:
+            if anchor:
+                product_card(anchor)
+        if uploaded:
+            right.warning("Your uploaded picture is searched instead of this product: remove the upload to use it.")
+        elif text:
+            right.info(f"Combined with the text in the box, “{text}” (picture weight {weight:.2f}): "
+                       "results look like this product and match the words.")
+            right.button("Search by this product only", on_click=clear_text, help="Empties the text box")
+        else:
+            right.caption("Searched by this product's picture alone.")
+        right.button("Clear", on_click=st.session_state.pop, args=(LIKE_KEY, None), help="Forget this product")
 
 
 def render() -> None:
@@ -33,7 +56,7 @@ def render() -> None:
         st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")
         return
     filters = filter_sidebar(searcher.vocabulary, key="search")
-    text = st.text_input("Describe what you are looking for", placeholder="red t-shirt for men", key="search-text")
+    text = st.text_input("Describe what you are looking for", placeholder="red t-shirt for men", key=TEXT_KEY)
     left, right = st.columns([3, 1])
     upload = left.file_uploader("…or search by picture", type=["jpg", "jpeg", "png", "webp"], key="search-upload")
     weight = right.slider("Picture weight", 0.0, 1.0, 0.5, 0.05, help="With both text and picture: how much the picture counts")
@@ -46,11 +69,7 @@ def render() -> None:
         state.store_lost(error)
         return
     if like_id is not None:
-        with st.container(border=True):
-            st.caption("More like this product")
-            if anchor:
-                product_card(anchor)
-            st.button("Clear", on_click=st.session_state.pop, args=(LIKE_KEY, None))
+        like_panel(anchor, text.strip(), upload is not None, weight)
 
     if not (text.strip() or upload or like_id is not None):
         st.info("Type a query, upload a picture, or pick “More like this” on a result.")
@@ -73,14 +92,13 @@ def render() -> None:
     except FashionError as error:
         st.error(str(error))
         return
-    result = found.result
     understood_notes(found)
-    if not result.hits:
-        st.warning(f"No results: {result.reason}.")
+    if not found.hits:
+        st.warning(f"No results: {found.empty}.")
+        if not filters.is_empty:
+            st.caption("The filters are in the sidebar: change or remove the one named above.")
         return
-    st.caption(f"{len(result.hits)} results · filters: {result.filters.describe()}")
-    product_grid(result.hits, scores=[h.score for h in result.hits],
-                 action=("More like this", more_like), key="results")
+    understood_results(found, action=("More like this", more_like), key="results")
 
 
 router.show(render)

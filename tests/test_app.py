@@ -100,10 +100,10 @@ def test_training_screen(built_home):
     assert at.selectbox[0].value == "lit-v1"
     assert [m.label for m in at.metric][:3] == ["Test R@1", "Test R@10", "Test MRR@10"]
     assert at.get("plotly_chart")  # loss and validation curves
-    assert "text→image R@1" in list(at.dataframe[0].value["metric"])
+    assert "Text→image R@1" in list(at.dataframe[0].value["Metric"])
     assert "Attribute re-scoring (brand, colour, type, gender)" in [h.value for h in at.subheader]
     assert any("re-scored" in c.value for c in at.caption)
-    assert at.dataframe[1].value["chosen"].sum() == 1
+    assert at.dataframe[1].value["Chosen"].sum() == 1
 
 
 def test_search_screen_text_query_and_more_like_this(built_home):
@@ -129,7 +129,7 @@ def test_search_screen_empty_result_names_the_filter(built_home):
     at.multiselect(key="search-article").select("Heels").run()
     at.text_input(key="search-text").input("heels").run()
     assert not at.exception
-    assert at.warning[0].value.startswith("No results: no product matches")
+    assert at.warning[0].value.startswith("No results: no product has")
 
 
 def test_search_screen_rejects_a_non_image_upload(built_home):
@@ -165,16 +165,16 @@ def test_search_screen_shows_understood_filters_as_removable_chips(built_home):
     chips = at.pills[0]
     assert chips.value == ["gender", "colours", "article_type", "max_price"]
     assert chips.options == ["Women", "Black", "Handbags", "under ₹1,500"]
-    assert at.info[0].value.startswith("No exact match for Women · Black · Handbags · under ₹1,500; relaxed colour Black")
-    results = next(c.value for c in at.caption if "results ·" in c.value)
-    assert "colour=Black" in results and "price<=1500" in results
+    assert at.info[0].value.startswith("No black handbags for women under ₹1,500 in the catalogue; showing the closest")
+    results = next(c.value for c in at.caption if "results" in c.value and "filters:" in c.value)
+    assert "Colour: Black" in results and "Price: up to ₹1,500" in results
 
     chips.unselect("colours").run()  # removing the chip searches again without the colour
     assert not at.exception
     assert at.pills[0].value == ["gender", "article_type", "max_price"]
-    results = next(c.value for c in at.caption if "results ·" in c.value)
-    assert "colour" not in results and "gender=Women, articleType=Handbags" in results
-    assert at.info[0].value.startswith("Only 2 exact matches for Women · Handbags · under ₹1,500")
+    results = next(c.value for c in at.caption if "results" in c.value and "filters:" in c.value)
+    assert "Colour" not in results and "Gender: Women · Article type: Handbags" in results
+    assert at.info[0].value.startswith("Only 2 exact matches for handbags for women under ₹1,500")
 
 
 def test_search_screen_says_when_the_sidebar_overrides_a_word(built_home):

@@ -50,9 +50,10 @@ def test_first_visit_computes_then_accept_and_dismiss_are_stored(home):
     assert any("image cosine" in c.value for c in at.caption)  # the evidence, in words and numbers
     assert len(at.get("image")) >= 2  # the two products side by side
 
-    first_accept = next(b for b in at.button if b.label == "Accept")
-    key = first_accept.key.removeprefix("accept-")
-    first_accept.click().run()
+    # a near-duplicate is accepted by keeping one of its two products: only the other is flagged
+    keep = next(b for b in at.button if b.label == "Keep this one")
+    key, kept = keep.key.removeprefix("keep-").rsplit("-", 1)
+    keep.click().run()
     assert not at.exception
     at.button(key=f"dismiss-{next(b.key for b in at.button if b.label == 'Dismiss').removeprefix('dismiss-')}").click().run()
     assert not at.exception
@@ -62,14 +63,31 @@ def test_first_visit_computes_then_accept_and_dismiss_are_stored(home):
     store = _store(home)
     decisions = store.decisions()
     assert decisions[key].decision == "accepted" and decisions[key].author == "merchandiser"
-    ids = set(decisions[key].ids)
-    assert ids <= store.ids_with_flags(["duplicate"])  # accepting a duplicate flags its products
+    assert decisions[key].kept == int(kept)
+    assert store.ids_with_flags(["duplicate"]) == set(decisions[key].ids) - {int(kept)}
 
     at.radio(key="curation-status").set_value("accepted").run()
     assert not at.exception
-    assert any(c.value.startswith("accepted by merchandiser") for c in at.caption)
+    other = (set(decisions[key].ids) - {int(kept)}).pop()
+    assert any(c.value.startswith("accepted by merchandiser") and f"kept {kept}, flagged {other} duplicate" in c.value
+               for c in at.caption)
+    assert not [b for b in at.button if b.label == "Keep this one"]
     at.button(key=f"reopen-{key}").click().run()
     assert key not in _store(home).decisions()
+
+
+def test_a_near_duplicate_pair_whose_prices_differ_says_so(home):
+    import pandas as pd
+
+    at = _curation()
+    catalog = pd.read_parquet(Settings.from_env(env={}, home=home).catalog_parquet).set_index("id")
+    pairs = {b.key.removeprefix("dismiss-near-duplicate:") for b in at.button if b.label == "Dismiss"}
+    notes = [c.value for c in at.caption if "Prices differ" in c.value]
+    differ = [p for p in pairs if len({catalog.loc[int(i), "price"] for i in p.split(",")}) > 1]
+    assert differ and len(notes) == len(differ)  # the demo's duplicates got independent simulated prices
+    a, b = (int(i) for i in differ[0].split(","))
+    said = f"Prices differ: {a} ₹{catalog.loc[a, 'price']:,} · {b} ₹{catalog.loc[b, 'price']:,} (simulated)."
+    assert any(said in n for n in notes)
 
 
 def test_second_visit_reads_the_cache_and_the_author_is_stored(home):
@@ -89,6 +107,12 @@ def test_label_errors_and_outliers_tabs_say_when_there_is_none(home):
     at.radio(key="curation-kind").set_value("label-error").run()
     assert not at.exception
     assert any("label errors" in i.value for i in at.info)  # the demo's labels are right
+    said = next(i.value for i in at.info if "label errors" in i.value)
+    assert said.startswith("No label errors found. Checked the article type, colour and gender of each of the 300 products")
+    at.radio(key="curation-kind").set_value("outlier").run()
+    assert not at.exception
+    said = next(i.value for i in at.info if "outliers" in i.value)
+    assert said.startswith("No outliers found. Only article types with at least 30 products are checked")
 
 
 def _apply(at: AppTest, **values) -> AppTest:
@@ -109,6 +133,7 @@ def _apply(at: AppTest, **values) -> AppTest:
 def test_tag_flag_note_then_table_and_downloads(home):
     at = _curation()
     assert any("No product is tagged" in i.value for i in at.info)
+    assert at.text_input(key="curation-ids").placeholder == "10001, 10002"  # ids of the catalogue in use
     _apply(at, **{"curation-ids": "10001, 10002", "curation-tag": "summer-edit"})
     assert any("Tagged 2 more products" in s.value for s in at.success)
     _apply(at, **{"curation-ids": "10002", "curation-action": "Flag", "curation-flag": "bad-image"})
@@ -121,6 +146,8 @@ def test_tag_flag_note_then_table_and_downloads(home):
     assert {r["author"] for r in _store(home).history(10002).to_dict("records")} == {"merchandiser"}
     table = next(df.value for df in at.dataframe if "tags" in df.value.columns)
     assert table["id"].tolist() == [10001, 10002] and table["flags"].tolist() == ["", "bad-image"]
+    assert "simulated_price_inr" in table.columns and "price" not in table.columns  # as in the files
+    assert any("prices are simulated" in c.value for c in at.caption)
     assert len(at.get("download_button")) == 2  # CSV and Parquet
 
     _apply(at, **{"curation-ids": "10001, abc"})
@@ -140,4 +167,5 @@ def test_search_offers_curation_tags_only_when_they_exist(home):
     assert not at.exception
     at.multiselect(key="search-tags").select("picks").run()
     assert not at.exception
-    assert at.caption[0].value.startswith("2 results") and "tag=picks" in at.caption[0].value
+    summary = next(c.value for c in at.caption if "results" in c.value)
+    assert summary.startswith("2 results") and "Tag: picks" in summary and "tag=" not in summary

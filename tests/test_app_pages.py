@@ -44,3 +44,25 @@ def test_page_opens_without_an_exception(page, home, monkeypatch):
     assert not at.exception, at.exception[0].message if at.exception else ""
     assert not at.error, at.error[0].value
     assert PAGES[page] in [t.value for t in at.title], [t.value for t in at.title]
+
+
+def test_no_screen_shows_raw_json(home, monkeypatch):
+    """What the stylist understood reads as chips, and the image summary as badges: no JSON, no null."""
+    monkeypatch.setenv("FASHION_HOME", str(home))
+    at = AppTest.from_file(HOME, default_timeout=180)
+    at.switch_page("pages/stylist.py").run()
+    at.chat_input[0].set_value("Something for a party under 3000, no red, I am a man").run()
+    assert not at.exception
+    answer = at.chat_message[1]
+    chips = next(m.value for m in answer.markdown if ":gray-badge[" in m.value)
+    for label in ("Party", "Men", "no Red", "under ₹3,000 in total"):
+        assert f":gray-badge[{label}]" in chips
+    assert not at.get("json") and "null" not in chips and "None" not in chips
+    cards = [c.value for c in answer.caption if c.value.startswith("₹")]
+    assert cards and all("(simulated)" in c for c in cards)
+
+    at.switch_page("pages/dataset.py").run()
+    at.session_state["dataset-tab"] = "Data quality"
+    at.run()
+    assert not at.exception and not at.get("json")
+    assert any(":gray-badge[60×80 px\\: 300]" in m.value for m in at.markdown)

@@ -126,7 +126,7 @@ def test_box_select_inspect_and_export(browser, app_url, map_home, output_dir):
     # exactly the products inside the dragged box (give or take a pixel or two at its edges)
     assert set(exported["id"]) <= _inside(coords, box, margin=0.03)
     assert _inside(coords, box, margin=-0.03) <= set(exported["id"])
-    assert {"productDisplayName", "price", "tags", "flags", "notes"} <= set(exported.columns)
+    assert {"productDisplayName", "simulated_price_inr", "tags", "flags", "notes"} <= set(exported.columns)
 
     # the close-up's tooltip shows the product's picture
     page.get_by_role("tab", name="Close-up (hover for pictures)").click()

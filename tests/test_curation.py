@@ -150,15 +150,20 @@ def test_export_adds_the_curation_columns(store):
     store.add_note(2, "check", author="a")
     products = pd.DataFrame({"id": [1, 2, 3], "productDisplayName": ["a", "b", "ç"], "price": [1, 2, 3]})
     frame = export_frame(products, store)
-    assert frame.to_dict("records") == [
-        {"id": 1, "productDisplayName": "a", "price": 1, "tags": "summer", "flags": "", "notes": 0},
-        {"id": 2, "productDisplayName": "b", "price": 2, "tags": "summer", "flags": "wrong-label", "notes": 1},
-        {"id": 3, "productDisplayName": "ç", "price": 3, "tags": "", "flags": "", "notes": 0},
+    assert frame.to_dict("records") == [  # the price column says the prices are simulated
+        {"id": 1, "productDisplayName": "a", "simulated_price_inr": 1, "tags": "summer", "flags": "", "notes": 0},
+        {"id": 2, "productDisplayName": "b", "simulated_price_inr": 2, "tags": "summer", "flags": "wrong-label", "notes": 1},
+        {"id": 3, "productDisplayName": "ç", "simulated_price_inr": 3, "tags": "", "flags": "", "notes": 0},
     ]
     back = pd.read_csv(io.BytesIO(to_csv_bytes(frame)), keep_default_na=False)
     assert back["tags"].tolist() == ["summer", "summer", ""] and back["productDisplayName"].tolist()[2] == "ç"
+    assert "simulated_price_inr" in back.columns and "price" not in back.columns
     parquet = pd.read_parquet(io.BytesIO(to_parquet_bytes(frame)))
     assert parquet.equals(frame) or parquet.astype(str).equals(frame.astype(str))
+    import pyarrow.parquet as pq
+
+    field = pq.read_schema(io.BytesIO(to_parquet_bytes(frame))).field("simulated_price_inr")
+    assert b"simulated" in field.metadata[b"note"].lower()  # a column note travels with the file
     with pytest.raises(FashionError, match="id"):
         export_frame(pd.DataFrame({"name": ["x"]}), store)
 
@@ -179,6 +184,69 @@ def test_decisions_survive_and_accepting_can_flag(store):
     assert "suggestion-accepted" in store.history(1)["action"].tolist()
     with pytest.raises(FashionError, match="decision"):
         store.decide("k", "outlier", [1], "maybe", author="a")
+
+
+def test_accepting_a_near_duplicate_keeps_one_and_flags_only_the_other(store):
+    store.decide("near-duplicate:1,2", "near-duplicate", [1, 2], "accepted", author="a", flag="duplicate", kept=2,
+                 note="image cosine 0.99")
+    decision = CurationStore(store.path).decisions()["near-duplicate:1,2"]
+    assert decision.kept == 2 and decision.decision == "accepted"
+    assert store.ids_with_flags(["duplicate"]) == {1}
+    kept_history = store.history(2)
+    assert kept_history["action"].tolist() == ["suggestion-accepted"] and kept_history["note"].tolist() == ["kept"]
+    assert "keeping 2" in store.history(1)["note"].iloc[-1]
+    store.decide("near-duplicate:1,2", "near-duplicate", [1, 2], "dismissed", author="a", flag="duplicate")
+    assert store.decisions()["near-duplicate:1,2"].kept is None  # a new decision replaces the old one
+
+
+@pytest.mark.parametrize(
+    "kept, decision, message",
+    [(3, "accepted", "not one of 1, 2"), (1, "dismissed", "only an accepted"), ("x", "accepted", "whole number")],
+)
+def test_keeping_a_product_outside_the_pair_is_refused(store, kept, decision, message):
+    with pytest.raises(FashionError, match=message):
+        store.decide("near-duplicate:1,2", "near-duplicate", [1, 2], decision, author="a", flag="duplicate", kept=kept)
+    assert store.decisions() == {} and store.ids_with_flags() == set()  # nothing written
+
+
+def test_an_older_database_gains_the_kept_column(tmp_path):
+    from core.curation.schema import SCHEMA
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:  # the decisions table as the first release wrote it
+        conn.executescript(SCHEMA.replace(",\n    kept       INTEGER", ""))
+        conn.execute("INSERT INTO decisions VALUES ('near-duplicate:1,2', 'near-duplicate', '1,2', 'accepted', 'a', 't', '')")
+    columns = [row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(decisions)")]
+    assert "kept" not in columns
+    store = CurationStore(path)
+    assert store.decisions()["near-duplicate:1,2"].kept is None
+    store.decide("near-duplicate:3,4", "near-duplicate", [3, 4], "accepted", author="a", flag="duplicate", kept=3)
+    assert store.decisions()["near-duplicate:3,4"].kept == 3 and store.ids_with_flags() == {4}
+
+
+@pytest.mark.parametrize(
+    "prices, said",
+    [
+        ({10001: 1299, 10002: 1299}, None),
+        ({10001: 1299, 10002: 1499}, "Prices differ: 10001 ₹1,299 · 10002 ₹1,499 (simulated)."),
+        ({7: 12999}, None),
+        ({}, None),
+    ],
+)
+def test_a_pair_whose_prices_disagree_says_so(prices, said):
+    from core.curation.review import price_disagreement
+
+    assert price_disagreement(prices) == said
+
+
+def test_an_empty_kind_says_what_was_checked():
+    from core.curation.review import what_was_checked
+
+    types = {"Tshirts": 40, "Watches": 12}
+    assert "52 products" in what_was_checked("near-duplicate", types)
+    assert "10 nearest images" in what_was_checked("label-error", types)
+    assert what_was_checked("outlier", types).startswith("Checked the 40 products of the 1 article types with at least 30")
+    assert "none of the 1 here" in what_was_checked("outlier", {"Tshirts": 3})
 
 
 # -- concurrency and crashes -----------------------------------------------------------------

@@ -593,7 +593,7 @@ def test_relax_steps_order(demo_vocabulary):
 
     understood = interpret("red t-shirts for men under 500", demo_vocabulary)
     steps = relax_steps(understood.words, {c.field: c.label for c in understood.chips})
-    assert [label for label, _ in steps] == ["colour Red", "Tshirts → Topwear", "price under ₹500", "Topwear"]
+    assert [label for label, _ in steps] == ["colour Red", "Tshirts → Topwear", "price under ₹500", "group Topwear"]
     assert len(RELAX_ORDER) == 4
     assert [f for _, f in steps] == [
         Filters(gender="Men", article_type="Tshirts", max_price=500),
@@ -612,8 +612,9 @@ def test_no_exact_match_relaxes_and_says_so(searcher, demo_vocabulary, demo_cata
     found = search_understood(searcher, understood, SearchQuery(text="ignored", k=5))
     assert found.exact == 0 and len(found.hits) == 5
     assert found.relaxed[0] == "colour Black"
-    assert found.notice.startswith("No exact match for Women · Black · Handbags · under ₹1,500; relaxed colour Black")
+    assert found.notice.startswith("No black handbags for women under ₹1,500 in the catalogue; showing the closest: ")
     assert found.relaxed == ("colour Black", "Handbags → Bags & wallets", "price under ₹1,500")
+    assert not found.exact_match and found.misses[0] and all(found.misses)
     shown = [(h.article_type, h.gender, h.price <= 1500, h.base_colour == "Black") for h in found.hits]
     assert shown[:2] == [("Handbags", "Women", True, False)] * 2  # colour relaxed first: the cheap handbags
     assert shown[2:] == [("Handbags", "Women", False, True)] * 3  # then price: black ones, by the embedding
@@ -627,7 +628,8 @@ def test_fewer_than_k_exact_hits_come_first(searcher, demo_vocabulary):
     found = search_understood(searcher, understood, SearchQuery(text="x", k=6))
     assert found.exact == 2 and len(found.hits) == 6 and found.relaxed == ("colour Red",)
     assert [(h.base_colour, h.article_type) for h in found.hits[:2]] == [("Red", "Tshirts")] * 2
-    assert found.notice.startswith("Only 2 exact matches for Red · Tshirts (shown first); then relaxed colour Red")
+    assert found.notice.startswith("Only 2 exact matches for red t-shirts (shown first); then the closest: ")
+    assert found.misses[:2] == ("", "") and all(m.endswith(", not Red") for m in found.misses[2:])
 
 
 def test_typed_filters_are_never_relaxed(searcher, demo_vocabulary):
@@ -637,6 +639,7 @@ def test_typed_filters_are_never_relaxed(searcher, demo_vocabulary):
     understood = interpret("red shirt", demo_vocabulary, Filters(max_price=1), known=searcher.vocabulary)
     found = search_understood(searcher, understood, SearchQuery(text="x", k=5))
     assert found.hits == [] and found.relaxed == () and found.result.reason == "no product matches price<=1"
+    assert found.empty == "no product has price up to ₹1" and found.notice is None
 
 
 def test_results_without_the_asked_type_say_no_exact_match(searcher, demo_vocabulary):
@@ -647,7 +650,8 @@ def test_results_without_the_asked_type_say_no_exact_match(searcher, demo_vocabu
     understood = interpret("red t-shirt", demo_vocabulary, Filters(article_type="Shirts"), known=searcher.vocabulary)
     found = search_understood(searcher, understood.without({"colours"}), SearchQuery(text="x", k=3))
     assert found.hits and all(h.article_type == "Shirts" for h in found.hits)
-    assert found.notice == "No exact match for Red Tshirts among these results."
+    assert found.notice.startswith("No t-shirts with the filters Article type: Shirts; showing the closest: ")
+    assert set(found.misses) == {"Shirts, not Tshirts"} and not found.exact_match
 
 
 def test_cli_search_understands_the_words(indexed, embedder, monkeypatch, capsys):
@@ -664,7 +668,7 @@ def test_cli_search_understands_the_words(indexed, embedder, monkeypatch, capsys
                                               "price", "image"] for h in hits)
     lines = captured.err.splitlines()
     assert lines[0] == "understood: Women · Black · Handbags · under ₹1,500"
-    assert lines[1].startswith("relaxed: No exact match for Women · Black · Handbags")
+    assert lines[1].startswith("relaxed: No black handbags for women under ₹1,500 in the catalogue")
 
     assert cli.main(["search", "black handbag for women", "--gender", "Men", "--json", *home]) == 0
     assert "note: The gender filter (Men) replaces “Women” from the words." in capsys.readouterr().err.splitlines()
@@ -673,3 +677,67 @@ def test_cli_search_understands_the_words(indexed, embedder, monkeypatch, capsys
     captured = capsys.readouterr()
     assert captured.err == "" and len(json.loads(captured.out)) == 5
     assert any(h["gender"] != "Men" for h in json.loads(captured.out))  # the words filter nothing
+
+
+# -- exact matches, near misses and filters in words (core.index.relax, core.index.labels) ----
+@pytest.mark.parametrize(
+    "filters, words",
+    [
+        (Filters(), "none"),
+        (Filters(group="bags"), "Group: Bags & wallets"),
+        (Filters(gender="Men", colours=("Red", "Navy Blue"), max_price=1500),
+         "Gender: Men · Colour: Red or Navy Blue · Price: up to ₹1,500"),
+        (Filters(min_price=500, max_price=150000), "Price: ₹500 – ₹1,50,000"),
+        (Filters(min_price=500, tags=("été", "picks")), "Price: from ₹500 · Tag: été or picks"),
+    ],
+)
+def test_filters_in_words_show_labels_not_keys(filters, words):
+    from core.index.labels import describe_filters
+
+    assert describe_filters(filters) == words
+    assert "=" not in words and "bags" not in words.split()
+
+
+def test_empty_result_names_the_filter_in_words(searcher):
+    both = Filters(article_type="Watches", group="bottomwear")
+    assert searcher.why_empty(both) == "no product has both Group Bottomwear and Article type Watches"
+    assert searcher.why_empty(Filters(colours="red", max_price=1)) == "no product has price up to ₹1"
+    assert searcher.search(SearchQuery(text="x", filters=both)).reason.startswith("no product matches")  # the CLI's keys
+
+
+@pytest.mark.parametrize("article_type, plural", [("Tshirts", "t-shirts"), ("Watches", "watches"),
+                                                   ("Heels", "heels"), ("Scarves", "scarves"), ("Clutches", "clutches")])
+def test_plural_nouns(article_type, plural):
+    from core.index.relax import plural as plural_of
+
+    assert plural_of(article_type) == plural
+
+
+def test_a_near_miss_says_how_it_differs():
+    from core.data.product import Product
+    from core.index.relax import Asked
+
+    asked = Asked(gender=("Women",), colours=("Black",), types=("Handbags",), max_price=1500)
+    assert asked.phrase() == "black handbags for women under ₹1,500"
+    product = Product(id=1, name="Bag", gender="Women", group="bags", article_type="Clutches", base_colour="Brown",
+                      price=1899, image="")
+    assert asked.misses(product) == ["Brown, not Black", "Clutches, not Handbags", "₹1,899, over ₹1,500"]
+    exact = Product(id=2, name="Bag", gender="Women", group="bags", article_type="Handbags", base_colour="Black",
+                    price=999, image="")
+    assert asked.misses(exact) == []
+    assert Asked(colours=("Red",), colour_label="no red").phrase() == "products (no red)"
+    assert Asked(groups=("footwear",), min_price=500).phrase() == "footwear above ₹500"
+    assert Asked().is_empty and Asked().misses(product) == []
+
+
+def test_all_exact_results_raise_no_notice(searcher, demo_vocabulary):
+    from core.index.relax import search_understood
+    from core.index.understand import Interpretation, interpret
+
+    understood = interpret("blue jeans", demo_vocabulary, known=searcher.vocabulary)
+    found = search_understood(searcher, understood, SearchQuery(text="x", k=3))
+    assert found.exact_match and found.notice is None and found.misses == ("", "", "")
+    assert [(h.base_colour, h.article_type) for h in found.hits] == [("Blue", "Jeans")] * 3
+
+    literal = search_understood(searcher, Interpretation.literal("red"), SearchQuery(text="red", k=3))
+    assert literal.exact_match and literal.notice is None  # nothing was understood, nothing to match

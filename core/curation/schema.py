@@ -1,5 +1,6 @@
-"""What the curation store holds and accepts: its SQLite schema, the vocabularies (flag kinds,
-decisions), the :class:`Decision` record, and the validation of every value a caller passes in.
+"""What the curation store holds and accepts: its SQLite schema and the migration of older files,
+the vocabularies (flag kinds, decisions), the :class:`Decision` record, and the validation of
+every value a caller passes in.
 
 Validation happens before a transaction opens, so a bad id or tag in a batch writes nothing.
 Tags are free text (any script, emoji included) but may not contain the characters that join and
@@ -67,9 +68,27 @@ CREATE TABLE IF NOT EXISTS decisions (
     decision   TEXT    NOT NULL,
     author     TEXT    NOT NULL,
     time       TEXT    NOT NULL,
-    note       TEXT    NOT NULL DEFAULT ''
+    note       TEXT    NOT NULL DEFAULT '',
+    kept       INTEGER
 );
 """
+MIGRATIONS = {("decisions", "kept"): "ALTER TABLE decisions ADD COLUMN kept INTEGER"}
+"""Columns added since the first release: ``(table, column)`` -> the statement that adds it to an
+older file (``CREATE TABLE IF NOT EXISTS`` leaves an existing table as it was)."""
+
+
+def migrate(conn) -> None:
+    """Add the :data:`MIGRATIONS` columns an older file lacks, under the write lock (so one process
+    adds each); ``conn`` is an autocommit ``sqlite3`` connection."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for (table, column), statement in MIGRATIONS.items():
+            if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+                conn.execute(statement)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,7 @@ class Decision:
     author: str
     time: str
     note: str = ""
+    kept: int | None = None  # an accepted near-duplicate: the product kept (the others are flagged)
 
 
 def check_author(author) -> str:

@@ -8,7 +8,9 @@ so nothing here is ever recomputed or dropped. Layout:
 - ``tags``, ``flags``, ``notes``: the current state, kept in step with ``events`` in the same
   transaction, so reads (``labels``, ``ids_with_tags``) never replay the history.
 - ``decisions``: accepted / dismissed suggestions, keyed by ``kind:id,id`` (see
-  ``core.curation.rules.suggestion_key``), so a decision survives recomputing the suggestions.
+  ``core.curation.rules.suggestion_key``), so a decision survives recomputing the suggestions; an
+  accepted near-duplicate records the product kept (``kept``), and only the other is flagged.
+  Columns added later are added to an older file when it is opened (``schema.MIGRATIONS``).
 
 Concurrency and crashes: WAL journal, a 30 s ``busy_timeout``, one short-lived connection per
 operation (so any thread or dashboard session may call any method) and every write in one
@@ -52,6 +54,7 @@ from core.curation.schema import (
     check_product_id,
     check_product_ids,
     check_tag,
+    migrate,
 )
 from core.errors import FashionError
 
@@ -104,6 +107,7 @@ class CurationStore:
                 if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                     conn.execute("PRAGMA journal_mode = WAL")  # persistent: stored in the file
                 conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+                migrate(conn)
             except sqlite3.DatabaseError as error:
                 raise FashionError(f"{self.path} is not a usable curation database: {error}") from None
             finally:
@@ -327,9 +331,13 @@ class CurationStore:
 
     # suggestion decisions --------------------------------------------------------------------
     def decide(self, key: str, kind: str, ids, decision: str, *, author: str, note: str = "",
-               flag: str | None = None) -> None:
+               flag: str | None = None, kept: int | None = None) -> None:
         """Store the decision on suggestion ``key`` (replacing an earlier one), in one transaction
-        with the matching ``flag`` on its products when given (accepting a label error, say)."""
+        with the matching ``flag`` on its products when given (accepting a label error, say).
+
+        ``kept`` (accepting a near-duplicate): the product to keep, one of ``ids``; it is recorded
+        with the decision and only the other products are flagged.
+        """
         if decision not in DECISIONS:
             raise FashionError(f"unknown decision {decision!r}; valid: {', '.join(DECISIONS)}")
         author, ids = check_author(author), check_product_ids(ids)
@@ -337,17 +345,26 @@ class CurationStore:
             check_flag(flag)
         if not str(key).strip():
             raise FashionError("a suggestion key cannot be empty")
+        if kept is not None:
+            kept = check_product_id(kept)
+            if kept not in ids:
+                raise FashionError(f"product {kept} is not one of {', '.join(map(str, ids))}: keep one of them")
+            if decision != "accepted":
+                raise FashionError("only an accepted suggestion keeps a product")
         time = _now()
         with self.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO decisions (key, kind, ids, decision, author, time, note) "
-                "VALUES (?,?,?,?,?,?,?)",
-                (key, kind, ",".join(map(str, ids)), decision, author, time, str(note or "")),
+                "INSERT OR REPLACE INTO decisions (key, kind, ids, decision, author, time, note, kept) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (key, kind, ",".join(map(str, ids)), decision, author, time, str(note or ""), kept),
             )
             for pid in ids:
-                self._event(conn, time, author, pid, f"suggestion-{decision}", key, str(note or ""))
+                said = "kept" if pid == kept else str(note or "")
+                self._event(conn, time, author, pid, f"suggestion-{decision}", key, said)
             if flag is not None and decision == "accepted":
-                self._flag(conn, ids, flag, author, f"accepted suggestion {key}", time)
+                others = [pid for pid in ids if pid != kept]
+                why = f"accepted suggestion {key}" + (f", keeping {kept}" if kept is not None else "")
+                self._flag(conn, others, flag, author, why, time)
 
     def undecide(self, key: str, *, author: str) -> bool:
         """Forget the decision on ``key`` (the suggestion is pending again); flags stay."""
@@ -365,8 +382,8 @@ class CurationStore:
     def decisions(self) -> dict[str, Decision]:
         """Every stored decision, by suggestion key."""
         with self._read() as conn:
-            rows = conn.execute("SELECT key, kind, ids, decision, author, time, note FROM decisions").fetchall()
+            rows = conn.execute("SELECT key, kind, ids, decision, author, time, note, kept FROM decisions").fetchall()
         return {
-            r[0]: Decision(r[0], r[1], tuple(int(i) for i in r[2].split(",") if i), r[3], r[4], r[5], r[6])
+            r[0]: Decision(r[0], r[1], tuple(int(i) for i in r[2].split(",") if i), r[3], r[4], r[5], r[6], r[7])
             for r in rows
         }

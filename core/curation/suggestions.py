@@ -1,8 +1,9 @@
 """Curation suggestions for an index: the rules' inputs read from it, the results cached, the decisions.
 
 Owns reading the index's stored image vectors of one model version (``read_all`` on
-``collection_name(version, "image")``, with the stored metadata) and embedding the phrases and
-names the rules need (:func:`load_inputs`), running the rules of ``core.curation.rules`` on them
+``collection_name(version, "image")``, with the stored metadata and the image classifier's scores
+stored there, see ``core.index.rescore``) and embedding the phrases and names the rules need
+(:func:`load_inputs`), running the rules of ``core.curation.rules`` on them
 (:func:`compute_suggestions`), and the review of the results against the decisions stored in the
 curation store (:func:`review_frame`, :func:`decide`).
 
@@ -27,14 +28,18 @@ import numpy as np
 import pandas as pd
 
 from core.curation.evidence import UNQUESTIONED_COLOURS
-from core.curation.rules import DEFAULT_RULES, KINDS, CurationInputs, ProgressFn, Rules, Suggestion, suggest
+from core.curation.inputs import DEFAULT_RULES, CurationInputs, Rules
+from core.curation.rules import KINDS, ProgressFn, Suggestion, suggest
 from core.config import Settings
 from core.curation.store import CurationStore
 from core.data.enrich import article_noun
 from core.errors import FashionError
 from core.files import write_json_atomic
 from core.index.manifest import read_manifest
+from core.index.records import ATTRIBUTE_KEY
+from core.index.rescore import decode_block
 from core.index.store import collection_name, get_existing, open_client, read_all
+from core.model.attributes import ATTRIBUTES
 from core.model.embedder import Embedder, normalise
 
 if TYPE_CHECKING:
@@ -77,6 +82,34 @@ def _manifest(collection) -> dict:
     return manifest
 
 
+QUESTIONED_ATTRIBUTES = ("articleType", "baseColour", "gender")
+
+
+def image_classes(meta: pd.DataFrame, embedder: "Embedder") -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    """P(class | image) of the model's image classifier, from the scores the index stores with each
+    image (attribute -> (classes, (n, classes))); NaN rows where a product has none stored (an index
+    built by another scorer), nothing at all when the model has no classifier or none are stored.
+    Never classifies a picture: stored scores only."""
+    scorer = getattr(embedder, "scorer", None)
+    if scorer is None or ATTRIBUTE_KEY not in meta:
+        return {}
+    fingerprint, width = scorer.fingerprint, int(scorer.width)
+    blocks = [decode_block(value, fingerprint, width) for value in meta[ATTRIBUTE_KEY]]
+    if all(block is None for block in blocks):
+        return {}
+    matrix = np.stack([np.full(width, np.nan, np.float32) if b is None else b for b in blocks])
+    out, offset = {}, 0
+    for attribute in ATTRIBUTES:
+        classes = tuple(scorer.vocab.values[attribute])
+        part = matrix[:, offset:offset + max(len(classes), 1)]
+        offset += max(len(classes), 1)
+        if attribute in QUESTIONED_ATTRIBUTES and classes:
+            # a stored score is max(0, log(P / eps)): P is exact above eps, and at most eps where it is 0
+            probabilities = np.where(part > 0, scorer.eps * np.exp(np.where(part > 0, part, 0.0)), 0.0)
+            out[attribute] = (classes, np.where(np.isnan(part), np.nan, probabilities).astype(np.float32))
+    return out
+
+
 def load_inputs(settings: Settings, embedder: "Embedder", rules: Rules = DEFAULT_RULES, *,
                 client: "ClientAPI | None" = None, progress: ProgressFn | None = None) -> CurationInputs:
     """Read the stored image vectors and metadata of ``embedder.version`` and embed the phrases."""
@@ -106,6 +139,7 @@ def load_inputs(settings: Settings, embedder: "Embedder", rules: Rules = DEFAULT
         meta=meta, images=images, names=normalise(names),
         type_texts=dict(zip(types, np.asarray(type_vectors, np.float32))),
         colour_texts=dict(zip(colours, np.asarray(colour_vectors, np.float32))),
+        image_classes=image_classes(meta, embedder),
     )
 
 

@@ -57,6 +57,7 @@ from core.index.filters import (
     validate,
     where_clause,
 )
+from core.index.labels import describe_filters, explain_empty_in_words
 from core.index.manifest import read_manifest
 from core.index.query import (
     MAX_K,
@@ -363,22 +364,30 @@ class Searcher:
         order = np.argsort(-scores, kind="stable")[:k]
         return [Hit.from_metadata(candidates[keys[i]], score=float(scores[i])) for i in order]
 
-    def _why_empty(self, filters: Filters, extra: list[dict]) -> str:
+    @_talks_to_store
+    def why_empty(self, filters: Filters, *, exclude_id: int | None = None) -> str:
+        """Why ``filters`` select nothing, in words a person reads (``SearchResult.reason`` uses the
+        command line's keys): ``"no product has both Gender Men and Article type Heels"``."""
+        extra = [{"id": {"$ne": int(exclude_id)}}] if exclude_id is not None else []
+        return self._why_empty(self._resolve_tags(validate(filters, self.vocabulary)), extra, words=True)
+
+    def _why_empty(self, filters: Filters, extra: list[dict], *, words: bool = False) -> str:
         def matches(where: dict | None) -> bool:
             return bool(self._matching_ids(where))
 
+        name = describe_filters if words else Filters.describe
         if filters.tags:
-            label = f"tag={'|'.join(filters.tags)}"
+            label = f"tag {' or '.join(filters.tags)}" if words else f"tag={'|'.join(filters.tags)}"
             candidates = set(self._matching_ids(combine(extra)))
             if not candidates & self._tagged_ids(filters.tags):
                 return f"no {'other ' if extra else ''}product in the index carries {label}"
             rest = replace(filters, tags=())
             if not matches(where_clause(rest, extra=extra)):
-                return self._why_empty(rest, extra)
-            return f"no product with {label} matches {rest.describe()}"
+                return self._why_empty(rest, extra, words=words)
+            return f"no product with {label} matches {name(rest)}"
 
         if filters.is_empty:
             return "no other product in the index" if extra else "the index is empty"
         if extra and matches(where_clause(filters)):
-            return f"only the product itself matches {filters.describe()}"
-        return explain_empty(filters, matches)
+            return f"only the product itself matches {name(filters)}"
+        return (explain_empty_in_words if words else explain_empty)(filters, matches)
