@@ -106,26 +106,30 @@ def visit(page, url: str, *, plot: bool = True) -> tuple[float, float]:
     return script, elapsed
 
 
-def timeline(page, started: float, *, until: str, every_ms: int = 500) -> None:
-    """Print what the set-up box shows (its label and the bar's text) each time it changes."""
+def timeline(page, started: float, *, until: str, every_ms: int = 500, shots: Path | None = None) -> None:
+    """Print what the set-up box shows (its label and the bar's text) each time it changes; with
+    ``shots``, a screenshot at each change (``setup-<seconds>.png``)."""
     shown = None
     ready = page.get_by_text(until)
     while not ready.count():
         try:
             label = page.locator("[data-testid=stExpander] summary").first.inner_text(timeout=200)
-            bar = page.locator("[data-testid=stProgress]").first.inner_text(timeout=200)
+            body = page.locator("[data-testid=stExpander]").first.inner_text(timeout=200)
+            bar = " · ".join(line for line in body.splitlines()[1:] if line.strip())[-160:]
         except Exception:  # noqa: BLE001 - between two renders: look again
             label, bar = "", ""
         now = (label.strip(), " ".join(bar.split()))
         if now != shown and any(now):
             print(f"  {time.perf_counter() - started:6.1f} s  {now[0]} | {now[1]}", flush=True)
+            if shots is not None and now[0] != (shown or ("",))[0]:
+                page.screenshot(path=str(shots / f"setup-{time.perf_counter() - started:05.1f}s.png"))
             shown = now
         page.wait_for_timeout(every_ms)
         if time.perf_counter() - started > 900:
             raise TimeoutError("set-up did not finish in 15 minutes")
 
 
-def after_setup(rounds: int) -> None:
+def after_setup(rounds: int, shots: Path | None = None) -> None:
     """Set up an empty demo home in the browser, then time the first (and next) visits to the map."""
     from playwright.sync_api import sync_playwright
 
@@ -142,7 +146,7 @@ def after_setup(rounds: int) -> None:
                 print(f"before the click, Home says: {page.locator('[data-testid=stAlert]').first.inner_text()}")
                 started = time.perf_counter()
                 page.get_by_role("button", name="Set everything up").click()
-                timeline(page, started, until="Everything is ready")
+                timeline(page, started, until="Everything is ready", shots=shots)
                 wait_for_script(page, timeout_ms=600_000)
                 setups.append(time.perf_counter() - started)
                 started = time.perf_counter()
@@ -165,11 +169,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-compute", action="store_true", help="only the browser timings")
     parser.add_argument("--skip-browser", action="store_true", help="only the compute timings")
+    parser.add_argument("--shots", metavar="DIR", help="--after-setup: a screenshot at each set-up stage")
     parser.add_argument("--after-setup", action="store_true",
                         help="only the first map visit after a set-up done in the browser on an empty demo home")
     args = parser.parse_args()
     if args.after_setup:
-        return after_setup(max(1, min(args.rounds, 3)))
+        shots = Path(args.shots) if args.shots else None
+        if shots:
+            shots.mkdir(parents=True, exist_ok=True)
+        return after_setup(max(1, min(args.rounds, 3)), shots)
     if not args.home:
         parser.error("--home is required (or --after-setup)")
     env = {"FASHION_HOME": args.home, "FASHION_CATALOG": args.catalog}

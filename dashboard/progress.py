@@ -44,7 +44,7 @@ class ProgressBox:
     def stage(self, label: str, message: str) -> None:
         """A new stage: the box's label says it, its body keeps a line for it."""
         self.open()
-        self.box.update(label=label)
+        self.box.update(label=label, expanded=True)  # without expanded, Streamlit 1.67 collapses the box
         self.box.write(message)
 
     def finish(self, label: str, *, state: str = "complete") -> None:

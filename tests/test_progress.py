@@ -221,3 +221,27 @@ def test_feature_extraction_reports_images(built_demo_home, tmp_path):
     reports = []
     warm_features(model, catalog, "productDisplayName", progress=lambda done, total: reports.append((done, total)))
     assert towers(model) and reports[0] == (0, 40) and reports[-1] == (40, 40)
+
+
+def test_a_new_stage_keeps_the_set_up_box_open(monkeypatch):
+    """Streamlit collapses a status box updated without ``expanded`` (seen in Chromium): every stage
+    must say expanded=True, so the bar stays in view for the whole set-up."""
+    import dashboard.progress as box_module
+
+    calls = []
+
+    class Recorder:
+        def progress(self, *args, **kwargs):
+            return self
+
+        def update(self, **kwargs):
+            calls.append(kwargs)
+
+        def write(self, *args):
+            pass
+
+    monkeypatch.setattr(box_module.st, "status", lambda *args, **kwargs: Recorder())
+    box = box_module.ProgressBox("Setting up…")
+    box.stage("Training the encoder…", "Training")
+    box.stage("Indexing…", "Indexing")
+    assert calls and all(call.get("expanded") is True for call in calls)
