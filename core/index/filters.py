@@ -186,21 +186,34 @@ def where_clause(filters: Filters, *, extra: list[dict] | None = None) -> dict |
     return combine([clause for _, clause in clauses(filters)] + list(extra or []))
 
 
+def emptying_filters(parts: list[tuple[str, dict]], matches: Callable[[dict | None], bool]) -> tuple[str, ...] | None:
+    """The labels of what empties a result, from ``(label, clause)`` parts: the first part that
+    matches nothing on its own, else the first conflicting pair; ``()`` with no parts, None when
+    only all of them together match nothing."""
+    if not parts:
+        return ()
+    for label, clause in parts:
+        if not matches(clause):
+            return (label,)
+    for i, (label_a, clause_a) in enumerate(parts):
+        for label_b, clause_b in parts[i + 1 :]:
+            if not matches(combine([clause_a, clause_b])):
+                return label_a, label_b
+    return None
+
+
 def explain_empty(filters: Filters, matches: Callable[[dict | None], bool]) -> str:
     """Why ``filters`` select nothing; ``matches(where)`` says whether any product satisfies it.
 
     Names the first filter that matches nothing on its own, else the first conflicting pair.
     """
-    parts = clauses(filters)
-    if not parts:
-        return "the index is empty"
-    for label, clause in parts:
-        if not matches(clause):
+    match emptying_filters(clauses(filters), matches):
+        case ():
+            return "the index is empty"
+        case (label,):
             return f"no product matches {label}"
-    for i, (label_a, clause_a) in enumerate(parts):
-        for label_b, clause_b in parts[i + 1 :]:
-            if not matches(combine([clause_a, clause_b])):
-                return f"no product matches {label_a} together with {label_b}"
+        case (label_a, label_b):
+            return f"no product matches {label_a} together with {label_b}"
     return f"no product matches all of: {filters.describe()}"
 
 

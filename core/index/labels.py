@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.data.groups import GROUP_LABELS
-from core.index.filters import CATEGORICAL, Filters, clauses, combine
+from core.index.filters import CATEGORICAL, Filters, clauses, emptying_filters
 from core.understanding.request import inr
 
 FIELD_LABELS = {"gender": "Gender", "group": "Group", "article_type": "Article type", "colours": "Colour",
@@ -67,14 +67,11 @@ def explain_empty_in_words(filters: Filters, matches: Callable[[dict | None], bo
     ``"no product has Article type Heels"`` when one filter matches nothing on its own, else
     ``"no product has both Gender Men and Article type Heels"`` for the first pair that conflicts.
     """
-    parts = _clauses_in_words(filters)
-    if not parts:
-        return "the index is empty"
-    for label, clause in parts:
-        if not matches(clause):
+    match emptying_filters(_clauses_in_words(filters), matches):
+        case ():
+            return "the index is empty"
+        case (label,):
             return f"no product has {label}"
-    for i, (label_a, clause_a) in enumerate(parts):
-        for label_b, clause_b in parts[i + 1:]:
-            if not matches(combine([clause_a, clause_b])):
-                return f"no product has both {label_a} and {label_b}"
+        case (label_a, label_b):
+            return f"no product has both {label_a} and {label_b}"
     return f"no product matches all of: {describe_filters(filters)}"

@@ -42,10 +42,13 @@ def figures(table: pd.DataFrame, split: str, gallery_size: int, scoring: str = "
     return Figures.from_ranks(table["rank"].to_numpy(), split, gallery_size, scoring)
 
 
-def _interval_column(part: pd.DataFrame, metric: str, k: int) -> str:
+def _interval_columns(part: pd.DataFrame, k: int) -> dict[str, str]:
+    """``{"r1_ci": ..., "r<k>_ci": ...}`` from one bootstrap of the part (blank from INTERVAL_BELOW queries up)."""
+    metrics = ("r1", f"r{k}")
     if len(part) >= INTERVAL_BELOW:
-        return ""
-    return interval_text(*rank_intervals(part["rank"].to_numpy(), k)[metric])
+        return {f"{metric}_ci": "" for metric in metrics}
+    intervals = rank_intervals(part["rank"].to_numpy(), k)
+    return {f"{metric}_ci": interval_text(*intervals[metric]) for metric in metrics}
 
 
 def breakdown(table: pd.DataFrame, by: str, *, k: int = 10, small: int = SMALL) -> pd.DataFrame:
@@ -56,8 +59,7 @@ def breakdown(table: pd.DataFrame, by: str, *, k: int = 10, small: int = SMALL) 
     """
     if by not in ATTRIBUTES:
         raise FashionError(f"cannot break down by {by!r}: choose {', '.join(ATTRIBUTES)}")
-    rows = [{by: value, **overall(part, k), "r1_ci": _interval_column(part, "r1", k),
-             f"r{k}_ci": _interval_column(part, f"r{k}", k)} for value, part in table.groupby(by, sort=True)]
+    rows = [{by: value, **overall(part, k), **_interval_columns(part, k)} for value, part in table.groupby(by, sort=True)]
     frame = pd.DataFrame(rows, columns=[by, "r1", f"r{k}", f"mrr{k}", "queries", "median_rank", "r1_ci", f"r{k}_ci"])
     frame["queries"] = frame["queries"].astype(int)
     frame["indicative"] = frame["queries"] < small
