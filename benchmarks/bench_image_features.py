@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--images", type=int, default=1024, help="images per ONNX Runtime run")
     parser.add_argument("--torch-images", type=int, default=256, help="images per torch run (slow)")
     parser.add_argument("--batches", default="16,32,64", help="ONNX Runtime batch sizes")
-    parser.add_argument("--image-size", type=int, default=224)
+    parser.add_argument("--image-size", type=int, default=224, help="input height")
+    parser.add_argument("--image-width", type=int, default=0, help="input width (0 = square)")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (ORT uses the cores)")
     parser.add_argument("--repeat", type=int, default=3, help="passes per variant (the fastest is shown)")
     args = parser.parse_args(argv)
@@ -110,23 +111,23 @@ def main(argv: list[str] | None = None) -> int:
     warmup, paths = paths[:64], paths[64:]
     print(f"{len(images)} images in the catalogue; {cpu_cores()} cores; torch threads {args.threads}; load {loadavg()}")
 
-    tower = ImageTower(image_size=args.image_size)
+    tower = ImageTower(image_size=args.image_size, image_width=args.image_width)
     default_batch = tower.batch_size
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-image-features-") as tmp:
         root, onnx_dir = Path(tmp), Path(tmp, "onnx")
         started = time.perf_counter()
-        tower.runner = BackboneRunner(tower.variant, tower.image_size, folder=onnx_dir)
+        tower.runner = BackboneRunner(tower.variant, tower.input_size, folder=onnx_dir)
         tower.runner.session(tower.backbone, tower._pooled_stages, job_size=10**9)
         print(f"ONNX export + open + probe check: {time.perf_counter() - started:.2f} s (failed: {tower.runner.failed})")
         started = time.perf_counter()
-        tower.runner = BackboneRunner(tower.variant, tower.image_size, folder=onnx_dir)
+        tower.runner = BackboneRunner(tower.variant, tower.input_size, folder=onnx_dir)
         tower.runner.session(tower.backbone, tower._pooled_stages, job_size=10**9)
         print(f"ONNX open of the cached export + probe check: {time.perf_counter() - started:.2f} s")
 
-        torch_tower = ImageTower(image_size=args.image_size)
+        torch_tower = ImageTower(image_size=args.image_size, image_width=args.image_width)
         torch_tower.runner.enabled = False
-        nchw_tower = ImageTower(image_size=args.image_size)
+        nchw_tower = ImageTower(image_size=args.image_size, image_width=args.image_width)
         nchw_tower.backbone = copy.deepcopy(nchw_tower.backbone).to(memory_format=torch.contiguous_format)
         nchw_tower.runner = TorchNCHW()
         subset = paths[: args.torch_images]
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(summary(name, len(subset), [one_pass(item, subset, root / name, onnx_dir)]))
             print(_row(results[-1]), flush=True)
 
-        int8_tower = ImageTower(image_size=args.image_size, precision="int8")
+        int8_tower = ImageTower(image_size=args.image_size, image_width=args.image_width, precision="int8")
         int8_tower.runner.folder = onnx_dir
         started = time.perf_counter()
         int8_tower.runner.session(int8_tower.backbone, int8_tower._pooled_stages, job_size=1)

@@ -7,6 +7,9 @@ next run reconnects from scratch once the server is back, even if it came back w
 
 from __future__ import annotations
 
+import logging
+import threading
+
 import streamlit as st
 
 import pandas as pd
@@ -131,7 +134,18 @@ def _searcher(model_dir: str, index_state: str):
     from core.index.search import Searcher
 
     tags = partial(CurationStore, settings().curation_db)  # opened only by a query with a tag filter
-    return Searcher(settings(), _embedder(model_dir), client=client(), tag_source=tags)
+    opened = Searcher(settings(), _embedder(model_dir), client=client(), tag_source=tags)
+    # every product's metadata (filters, stored attribute blocks) is read while the person types, so
+    # the first queries do not wait on the store; a failure here only leaves it to the first query
+    threading.Thread(target=_quietly, args=(opened.preload,), name="searcher-preload", daemon=True).start()
+    return opened
+
+
+def _quietly(work) -> None:
+    try:
+        work()
+    except Exception as error:  # noqa: BLE001 - the query that needs it reads it again and reports the failure
+        logging.getLogger(__name__).info("reading ahead for searches failed: %s", error)
 
 
 def _index_state() -> str:

@@ -17,7 +17,8 @@ from PIL import Image
 import core.model.onnx_backbone as onnx_backbone
 from core.data.demo.generate import generate_demo
 from core.model.backbones import pooled_features
-from core.model.features import decode_images, image_to_array, load_rgb, prefetched, square_pad
+from core.model.features import (decode_images, image_to_array, input_shape, load_rgb, pad_to_aspect, prefetched,
+                                 resized_pixels, size_label, square_pad)
 from core.model.onnx_backbone import export_name, weights_sha256
 from core.model.towers import ImageTower
 
@@ -189,6 +190,37 @@ def test_batch_preprocessing_equals_the_reference_formula(demo_images):
         np.testing.assert_array_equal(decoded.pixels[row], reference)
     assert decoded.pixels.dtype == np.float32 and decoded.pixels.flags.c_contiguous
     assert decode_images(["missing.jpg"], [0], 64, 0).pixels.shape == (0, 3, 64, 64)
+
+
+def test_a_portrait_input_keeps_a_portrait_photo_whole_and_pads_others_on_white():
+    photo = _picture(4)  # 60 x 80, the catalogue's 3:4
+    assert input_shape(224) == (224, 224) and input_shape((224, 168)) == (224, 168)
+    assert size_label(224) == "224" and size_label((224, 168)) == "224x168" and size_label((96, 96)) == "96"
+    assert pad_to_aspect(photo, 168, 224) is photo  # nothing to pad
+    np.testing.assert_array_equal(resized_pixels(photo, (224, 168)), np.asarray(photo.resize((168, 224), Image.BICUBIC)))
+    wide = Image.new("RGB", (80, 40), (200, 0, 0))
+    padded = pad_to_aspect(wide, 3, 4)
+    assert padded.size == (80, 107) and padded.getpixel((0, 0)) == (255, 255, 255) and padded.getpixel((40, 53)) == (200, 0, 0)
+    assert resized_pixels(wide, (224, 168)).shape == (224, 168, 3)
+    assert square_pad(photo).size == (80, 80)
+    assert decode_images(["missing.jpg"], [0], (64, 48), 0).pixels.shape == (0, 3, 64, 48)
+
+
+def test_a_portrait_tower_exports_its_own_graph_and_matches_torch(tmp_path):
+    tower = ImageTower(image_size=64, image_width=48)
+    assert tower.input_size == (64, 48) and "@64x48-" in tower.cache_namespace
+    assert ImageTower(image_size=64).cache_namespace.startswith("efficientnet-lite0@64-")  # square: names unchanged
+    tower.attach_cache(tmp_path)
+    tower.runner.min_images = 1
+    got, failed = tower.features([_picture(5), _picture(6)])
+    assert tower.runner.active and failed == []
+    [path] = (tmp_path / "onnx").glob("*.onnx")
+    assert path.name.startswith("efficientnet-lite0@64x48-")
+    pixels = torch.from_numpy(np.stack([image_to_array(_picture(s), (64, 48)) for s in (5, 6)]))
+    expected = pooled_features(tower.backbone, pixels, tower._pooled_stages).numpy()
+    np.testing.assert_allclose(got[:, : expected.shape[1]], expected, atol=1e-4)
+    config = {k: v for k, v in tower.get_config_dict().items() if k != "image_width"}  # saved before the key
+    assert ImageTower(**config, load_pretrained=False).input_size == (64, 64)
 
 
 @pytest.mark.parametrize("parts", [[], [1], list(range(7))])

@@ -148,6 +148,26 @@ def test_stored_blocks_rank_exactly_as_the_pictures_did(stored, old_index):
     assert "python -m core index --home" in old.notices[0] and not new.notices
 
 
+def test_a_preloaded_searcher_ranks_alike_and_reads_only_the_top_k(stored, old_index, monkeypatch):
+    """``preload`` (the dashboard runs it when it opens a searcher) keeps every stored block: a
+    re-scored search then asks the store for the metadata of the hits it returns, no candidate's;
+    on an index without blocks it keeps none and the pictures are classified as before."""
+    fresh, preloaded = Searcher(stored, rescoring_embedder(stored)), Searcher(stored, rescoring_embedder(stored))
+    preloaded.preload()
+    assert len(preloaded.rescorer._by_id) == preloaded.collections["image"].count()
+    asked: list[int] = []
+    read = preloaded._metadatas
+    monkeypatch.setattr(preloaded, "_metadatas", lambda ids: asked.append(len(ids)) or read(ids))
+    for query in QUERIES:
+        got, expected = preloaded.search(query).hits, fresh.search(query).hits
+        assert [h.id for h in got] == [h.id for h in expected], query
+        np.testing.assert_allclose([h.score for h in got], [h.score for h in expected], rtol=1e-6, atol=1e-6)
+    assert asked and max(asked) <= max(q.k for q in QUERIES)  # only the hits shown, never 200 candidates
+    old = Searcher(old_index, rescoring_embedder(old_index))
+    old.preload()
+    assert not old.rescorer._by_id and old.search(QUERIES[0]).hits and old.rescorer.from_pictures > 0
+
+
 def test_an_old_index_gets_its_blocks_once_without_re_embedding(old_index):
     embedder = rescoring_embedder(old_index)
     report = build_index(old_index, embedder, show_progress=False)

@@ -22,7 +22,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     train.add_argument("--name", help="registry name; models are saved as HOME/models/<name>-v<N> (default lit)")
     train.add_argument("--backend", choices=["lit", "clip"], help="lit (packaged towers, default) or clip")
     train.add_argument("--base-model", help="clip backend: a local sentence-transformers CLIP folder")
-    train.add_argument("--image-size", type=int, help="lit: image tower resolution (default 224)")
+    train.add_argument("--image-size", type=int, help="lit: image tower input height (default 224)")
+    train.add_argument("--image-width", type=int, help="lit: image tower input width (0 = square, padded)")
     train.add_argument("--precision", choices=("fp32", "int8"),
                        help="lit: image backbone arithmetic for features (default fp32; int8: its own feature version, "
                             "about 2x faster for the tower, test R@1 0.452 against 0.473 on the shared catalogue)")
@@ -54,6 +55,8 @@ def _train_config(args):
     lit = config.lit if isinstance(config.lit, LitConfig) else LitConfig(**config.lit)
     if args.image_size is not None:
         lit.image_size = args.image_size
+    if getattr(args, "image_width", None) is not None:
+        lit.image_width = args.image_width
     if getattr(args, "precision", None) is not None:
         lit.precision = args.precision
     if args.text_layers is not None:

@@ -143,6 +143,18 @@ class AttributeRescorer:
         blocks = np.stack([self._by_id.get(i, absent) for i in ids])
         return scores + self.embedder.scorer.weight * (blocks @ attributes)
 
+    def remember(self, ids: list[str], metadatas: list[dict]) -> None:
+        """Keep the stored blocks of these products (``Searcher.preload`` reads them all at once), so
+        re-scoring them later reads nothing from the store."""
+        fingerprint = scorer_fingerprint(self.embedder)
+        if fingerprint is None:
+            return
+        width = int(self.embedder.scorer.width)
+        for key, meta in zip(ids, metadatas):
+            block = decode_block((meta or {}).get(ATTRIBUTE_KEY), fingerprint, width)
+            if block is not None:
+                self._by_id.setdefault(str(key), block)
+
     def blocks(self, metadatas: list[dict]) -> np.ndarray:
         """(n, width) image blocks of these products: stored ones decoded, the rest from the pictures."""
         scorer = self.embedder.scorer

@@ -191,9 +191,16 @@ class Searcher:
     def table(self) -> MetadataTable:
         """Every product's metadata in memory (loaded once, on first use)."""
         if self._table is None:
-            got = read_all(self.collections["image"], include=("metadatas",))
-            self._table = MetadataTable([dict(m or {}) for m in got["metadatas"]])
+            self.preload()
         return self._table
+
+    @_talks_to_store
+    def preload(self) -> None:
+        """Read every product's metadata once (filter table, stored attribute blocks: ~0.6 s on 9,375) for later queries."""
+        got = read_all(self.collections["image"], include=("metadatas",))
+        metas = [dict(m or {}) for m in got["metadatas"]]
+        self._table = MetadataTable(metas)
+        self.rescorer.remember(got["ids"], metas)
 
     # public ----------------------------------------------------------------------------------
     @_talks_to_store

@@ -45,7 +45,7 @@ def efficientnet_weights(variant: str) -> Path:
 
 
 # -- EfficientNet-Lite ----------------------------------------------------------------------
-def efficientnet(variant: str, image_size: int, *, load_pretrained: bool = True) -> torch.nn.Module:
+def efficientnet(variant: str, image_size: int | tuple[int, int], *, load_pretrained: bool = True) -> torch.nn.Module:
     """A frozen EfficientNet-Lite in eval mode, channels-last, with the packaged weights (or none)."""
     from efficientnet_lite_pytorch import EfficientNet
 

@@ -8,7 +8,7 @@ text). Epochs, re-runs, evaluation and indexing then read vectors instead of rec
 Trade-off accepted: the key is the content, not the path, so a renamed file is still a hit, but
 every lookup of a file reads and hashes its bytes (about 10 µs per 12 KB thumbnail).
 
-The image preprocessing (pad to a white square, bicubic resize, scale to [-1, 1]) lives here too,
+The image preprocessing (pad on white to the input's aspect, a square or e.g. 224x168, bicubic resize, scale to [-1, 1]) lives here too,
 written with PIL and numpy only (no torchvision), because it is part of the cache key, with the
 batch helpers a tower computes through (keys of many inputs, decoding with failures reported and
 prefetched in a thread while the previous batch runs, computing in parts stored as they finish).
@@ -97,31 +97,56 @@ def load_rgb(item: ImageLike) -> Image.Image:
     return image
 
 
-def square_pad(image: Image.Image, fill=(255, 255, 255)) -> Image.Image:
-    """Pad to a square on a white background (catalogue photos are shot on white)."""
-    width, height = image.size
-    side = max(width, height)
-    if width == height:
+def input_shape(size: int | Sequence[int]) -> tuple[int, int]:
+    """``(height, width)`` of a backbone input: an int is a square."""
+    if isinstance(size, (int, np.integer)):
+        return int(size), int(size)
+    height, width = size
+    return int(height), int(width)
+
+
+def size_label(size: int | Sequence[int]) -> str:
+    """``224`` for a square input, ``224x168`` for 224 high and 168 wide (cache and export names)."""
+    height, width = input_shape(size)
+    return f"{height}" if height == width else f"{height}x{width}"
+
+
+def pad_to_aspect(image: Image.Image, width: int, height: int, fill=(255, 255, 255)) -> Image.Image:
+    """Pad (centred, white: catalogue photos are shot on white) to the aspect ``width:height``."""
+    have_w, have_h = image.size
+    if have_w * height == have_h * width:
         return image
-    canvas = Image.new("RGB", (side, side), fill)
-    canvas.paste(image, ((side - width) // 2, (side - height) // 2))
+    if have_w * height > have_h * width:  # too wide: add rows
+        canvas_size = (have_w, round(have_w * height / width))
+    else:  # too tall: add columns
+        canvas_size = (round(have_h * width / height), have_h)
+    canvas = Image.new("RGB", canvas_size, fill)
+    canvas.paste(image, ((canvas_size[0] - have_w) // 2, (canvas_size[1] - have_h) // 2))
     return canvas
 
 
-_UNIT = np.arange(256, dtype=np.float32) / 127.5 - 1.0  # uint8 -> [-1, 1], exactly as (x / 127.5 - 1)
+def square_pad(image: Image.Image, fill=(255, 255, 255)) -> Image.Image:
+    """Pad to a square on a white background."""
+    return pad_to_aspect(image, 1, 1, fill)
 
 
-def resized_pixels(image: Image.Image, size: int) -> np.ndarray:
-    """uint8 HWC pixels of ``image`` padded to a white square and resized (bicubic) to ``size``."""
-    return np.asarray(square_pad(image).resize((size, size), Image.BICUBIC), dtype=np.uint8)
+def resized_pixels(image: Image.Image, size: int | Sequence[int]) -> np.ndarray:
+    """uint8 HWC pixels of ``image`` padded on white to the aspect of ``size`` (an int: a square;
+    ``(height, width)``) and resized (bicubic) to it."""
+    height, width = input_shape(size)
+    return np.asarray(pad_to_aspect(image, width, height).resize((width, height), Image.BICUBIC), dtype=np.uint8)
 
 
 def pixels_to_batch(pixels: Sequence[np.ndarray]) -> np.ndarray:
-    """float32 NCHW batch in [-1, 1] from uint8 HWC arrays (one table look-up, no per-image maths)."""
-    return _UNIT[np.ascontiguousarray(np.stack(pixels).transpose(0, 3, 1, 2))]
+    """float32 NCHW batch in [-1, 1] from uint8 HWC arrays: ``x / 127.5 - 1`` in float32, in place
+    (0.23 ms an image at 224 px; a 256-entry look-up table gave the same bits in 0.72 ms)."""
+    batch = np.stack(pixels).transpose(0, 3, 1, 2).astype(np.float32, order="C")
+    batch /= np.float32(127.5)
+    batch -= np.float32(1.0)
+    return batch
 
 
-def image_to_array(image: Image.Image, size: int) -> np.ndarray:
+def image_to_array(image: Image.Image, size: int | Sequence[int]) -> np.ndarray:
     """float32 CHW array in [-1, 1] (EfficientNet-Lite's TF preprocessing: (x - 127.5) / 127.5)."""
     return pixels_to_batch([resized_pixels(image, size)])[0]
 
@@ -130,12 +155,13 @@ class Decoded(NamedTuple):
     """Backbone inputs of the images of a batch that decoded (see :func:`decode_images`)."""
 
     indices: list[int]
-    pixels: np.ndarray  # (len(indices), 3, size, size) float32
+    pixels: np.ndarray  # (len(indices), 3, height, width) float32
     hists: list[np.ndarray]  # colour histograms (empty without colour levels)
     failures: list[tuple[str, str]]  # (input, reason) of the images that did not decode
 
 
-def decode_images(items: Sequence[ImageLike], indices: Sequence[int], size: int, colour_levels: int) -> Decoded:
+def decode_images(items: Sequence[ImageLike], indices: Sequence[int], size: int | Sequence[int],
+                  colour_levels: int) -> Decoded:
     """Backbone inputs of ``items[indices]`` (and their colour histograms when ``colour_levels``);
     an image that does not decode is left out and reported in ``failures`` as ``(input, reason)``."""
     ok, pixels, hists, failures = [], [], [], []
@@ -149,7 +175,7 @@ def decode_images(items: Sequence[ImageLike], indices: Sequence[int], size: int,
         if colour_levels:
             hists.append(colour_histogram(image, colour_levels))
         ok.append(index)
-    batch = pixels_to_batch(pixels) if pixels else np.zeros((0, 3, size, size), np.float32)
+    batch = pixels_to_batch(pixels) if pixels else np.zeros((0, 3, *input_shape(size)), np.float32)
     return Decoded(ok, batch, hists, failures)
 
 

@@ -32,7 +32,10 @@ class LitConfig:
     """Shape of a ``lit`` model; every field is saved in the model card."""
 
     variant: str = field(default="efficientnet-lite0", metadata={"help": "EfficientNet-Lite variant"})
-    image_size: int = field(default=224, metadata={"help": "input resolution of the image tower"})
+    image_size: int = field(default=224, metadata={"help": "input height (and width, when square) of the image tower"})
+    image_width: int = field(default=0, metadata={
+        "help": "input width of the image tower; 0 = square, photos padded on white (168 at 224 high keeps "
+                "the catalogue's 3:4 photos whole without padding: 25% fewer pixels to run)"})
     colour_levels: int = field(default=4, metadata={"help": "RGB histogram levels per channel (0 = off)"})
     stage_pool: bool = field(default=True, metadata={"help": "add pooled features of the last 4 stages"})
     precision: str = field(default="fp32", metadata={
@@ -71,7 +74,8 @@ def build_lit(config: LitConfig | None = None, *, cache_dir: str | os.PathLike |
     from sentence_transformers.base.modules.router import Router
 
     config = config or LitConfig()
-    image = ImageTower(config.variant, config.image_size, config.colour_levels, config.stage_pool, config.precision)
+    image = ImageTower(config.variant, config.image_size, config.colour_levels, config.stage_pool, config.precision,
+                       config.image_width)
     text = TextTower(trainable_layers=config.text_trainable_layers,
                      emit_tokens=config.token_bag and config.text_trainable_layers == 0)
     image.attach_cache(cache_dir)

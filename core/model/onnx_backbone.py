@@ -31,6 +31,7 @@ import torch
 
 from core.files import atomic_write
 from core.model.backbones import pooled_features
+from core.model.features import input_shape, size_label
 from core.model.ort_session import cpu_cores, open_session  # noqa: F401 - cpu_cores: re-exported for the benchmark
 from core.model.quantize import CALIBRATION_VERSION, MIN_PROBE_COSINE, PRECISIONS, cosine, probe_pixels, quantize
 
@@ -70,18 +71,18 @@ def weights_sha256(module: torch.nn.Module) -> str:
     return digest.hexdigest()
 
 
-def export_name(variant: str, image_size: int, ends: list[int], weights: str, precision: str = "fp32") -> str:
+def export_name(variant: str, image_size: int | tuple[int, int], ends: list[int], weights: str, precision: str = "fp32") -> str:
     """``efficientnet-lite0@224-s5.10.14.15-<16 hex>-v1.onnx``: what the graph depends on; an int8
     export adds its calibration (``...-v1-int8-drawn64-minmax-v1.onnx``)."""
     stages = ".".join(map(str, ends)) or "none"
     suffix = "" if precision == "fp32" else f"-{precision}-{CALIBRATION_VERSION}"
-    return f"{variant}@{int(image_size)}-s{stages}-{weights[:16]}-v{EXPORT_VERSION}{suffix}.onnx"
+    return f"{variant}@{size_label(image_size)}-s{stages}-{weights[:16]}-v{EXPORT_VERSION}{suffix}.onnx"
 
 
-def export_backbone(backbone: torch.nn.Module, ends: list[int], image_size: int, path: Path | None = None) -> bytes | Path:
+def export_backbone(backbone: torch.nn.Module, ends: list[int], image_size: int | tuple[int, int], path: Path | None = None) -> bytes | Path:
     """Export the pooled backbone (dynamic batch) to ``path`` atomically, or to bytes without one."""
     wrapper = _PooledBackbone(backbone, ends).eval()  # export restores this mode: keep it eval
-    example = torch.zeros(2, 3, image_size, image_size)
+    example = torch.zeros(2, 3, *input_shape(image_size))
 
     def write(target) -> None:
         with torch.no_grad(), warnings.catch_warnings():
@@ -97,10 +98,10 @@ def export_backbone(backbone: torch.nn.Module, ends: list[int], image_size: int,
     return atomic_write(path, lambda tmp: write(str(tmp)))
 
 
-def probe_image(image_size: int) -> np.ndarray:
-    """A fixed, non-trivial (1, 3, size, size) input in [-1, 1] to compare ORT with torch."""
-    ramp = np.linspace(-1.0, 1.0, image_size, dtype=np.float32)
-    return np.stack([np.add.outer(ramp, ramp) / 2, np.multiply.outer(ramp, ramp), np.sin(3 * np.add.outer(ramp, -ramp))]
+def probe_image(image_size: int | tuple[int, int]) -> np.ndarray:
+    """A fixed, non-trivial (1, 3, height, width) input in [-1, 1] to compare ORT with torch."""
+    rows, cols = (np.linspace(-1.0, 1.0, n, dtype=np.float32) for n in input_shape(image_size))
+    return np.stack([np.add.outer(rows, cols) / 2, np.multiply.outer(rows, cols), np.sin(3 * np.add.outer(rows, -cols))]
                     ).astype(np.float32)[None]
 
 
@@ -113,13 +114,13 @@ class BackboneRunner:
     (64, 1728)
     """
 
-    def __init__(self, variant: str, image_size: int, *, folder: str | os.PathLike | None = None,
+    def __init__(self, variant: str, image_size: int | tuple[int, int], *, folder: str | os.PathLike | None = None,
                  enabled: bool = True, min_images: int = 32, threads: int | None = None, precision: str = "fp32"):
         if precision not in PRECISIONS:
             raise ValueError(f"unknown backbone precision {precision!r}: choose {', '.join(PRECISIONS)}")
         self.precision = precision  # int8: always ONNX Runtime (its features are the model's), whatever the job size
         self.variant = variant
-        self.image_size = int(image_size)
+        self.image_size = image_size if isinstance(image_size, int) else input_shape(image_size)
         self.folder = None if folder is None else Path(folder)
         self.enabled = enabled  # False: always torch
         self.min_images = min_images
@@ -144,7 +145,7 @@ class BackboneRunner:
         return self._session is not None
 
     def __call__(self, backbone: torch.nn.Module, ends: list[int], batch: np.ndarray, *, job_size: int | None = None) -> np.ndarray:
-        """Features of ``batch`` (n, 3, size, size) float32; ``job_size``: images in the whole job."""
+        """Features of ``batch`` (n, 3, height, width) float32; ``job_size``: images in the whole job."""
         session = self.session(backbone, ends, job_size if job_size is not None else len(batch))
         if session is not None:
             return session.run([OUTPUT], {INPUT: np.ascontiguousarray(batch, dtype=np.float32)})[0]

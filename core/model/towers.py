@@ -30,17 +30,8 @@ from sentence_transformers.base.modules.module import Module
 
 from core.errors import FashionError
 from core.model.backbones import efficientnet, mean_pool, minilm_path, pooled_features, pooled_width, run_layers, stage_ends
-from core.model.features import (
-    PREPROCESSING_VERSION,
-    FeatureCache,
-    PartsDone,
-    cached_compute,
-    compute_in_parts,
-    content_keys,
-    decode_images,
-    prefetched,
-    text_sha1,
-)
+from core.model.features import (PREPROCESSING_VERSION, FeatureCache, PartsDone, cached_compute, compute_in_parts,
+                                 content_keys, decode_images, prefetched, size_label, text_sha1)
 from core.model.onnx_backbone import CALIBRATION_VERSION, BackboneRunner
 
 
@@ -53,7 +44,7 @@ class ImageTower(InputModule):
     colour histogram of the non-white pixels. Accepts PIL images or image file paths.
     """
 
-    config_keys = ["variant", "image_size", "colour_levels", "stage_pool", "precision"]
+    config_keys = ["variant", "image_size", "colour_levels", "stage_pool", "precision", "image_width"]
     config_file_name = "image_tower_config.json"
     save_in_root = False
 
@@ -64,22 +55,24 @@ class ImageTower(InputModule):
         colour_levels: int = 4,
         stage_pool: bool = True,
         precision: str = "fp32",  # a saved tower without the key predates int8: fp32
+        image_width: int = 0,  # 0: square (padded); a saved tower without the key is square
         *,
         load_pretrained: bool = True,
         batch_size: int = 32,  # ONNX Runtime: 8-64 within 5% end to end on 2 cores; 32 halves the memory of 64
     ):
         super().__init__()
         self.variant = variant
-        self.image_size = int(image_size)
+        self.image_size, self.image_width = int(image_size), int(image_width or 0)
+        self.input_size = (self.image_size, self.image_width or self.image_size)  # (height, width)
         self.colour_levels = int(colour_levels)
         self.stage_pool = bool(stage_pool)
         self.batch_size = batch_size
-        self.backbone = efficientnet(variant, self.image_size, load_pretrained=load_pretrained)
+        self.backbone = efficientnet(variant, self.input_size, load_pretrained=load_pretrained)
         self._pooled_stages = stage_ends(self.backbone) if self.stage_pool else []
         self.cache: FeatureCache | None = None
         self.failures: list[tuple[str, str]] = []  # (input, reason) of images that did not decode
         self.precision = precision  # "int8": features of the quantised export (core.model.quantize)
-        self.runner = BackboneRunner(variant, self.image_size, precision=precision)  # ORT, else torch
+        self.runner = BackboneRunner(variant, self.input_size, precision=precision)  # ORT, else torch
 
     # layout ----------------------------------------------------------------------------------
     @property
@@ -102,7 +95,7 @@ class ImageTower(InputModule):
         stages = "stages" if self.stage_pool else "head"
         colour = f"rgb{self.colour_levels}" if self.colour_levels else "nocolour"
         precision = "" if self.precision == "fp32" else f"-{self.precision}-{CALIBRATION_VERSION}"
-        return f"{self.variant}@{self.image_size}-{stages}-{colour}-{PREPROCESSING_VERSION}{precision}"
+        return f"{self.variant}@{size_label(self.input_size)}-{stages}-{colour}-{PREPROCESSING_VERSION}{precision}"
 
     def attach_cache(self, cache_dir: str | os.PathLike | None) -> None:
         """Use ``cache_dir/features/<namespace>.sqlite`` (``settings.cache_dir``) and keep the backbone's
@@ -122,7 +115,7 @@ class ImageTower(InputModule):
         """Decode the next batch in a thread while this one runs (ONNX Runtime when it can)."""
         out: dict[int, np.ndarray] = {}
         chunks = [indices[start : start + self.batch_size] for start in range(0, len(indices), self.batch_size)]
-        decode = partial(decode_images, items, size=self.image_size, colour_levels=self.colour_levels)
+        decode = partial(decode_images, items, size=self.input_size, colour_levels=self.colour_levels)
         for decoded in prefetched(decode, chunks):
             self.failures.extend(decoded.failures)
             if not decoded.indices:
