@@ -79,7 +79,8 @@ def export_name(variant: str, image_size: int | tuple[int, int], ends: list[int]
     return f"{variant}@{size_label(image_size)}-s{stages}-{weights[:16]}-v{EXPORT_VERSION}{suffix}.onnx"
 
 
-def export_backbone(backbone: torch.nn.Module, ends: list[int], image_size: int | tuple[int, int], path: Path | None = None) -> bytes | Path:
+def export_backbone(backbone: torch.nn.Module, ends: list[int], image_size: int | tuple[int, int],
+                    path: Path | None = None) -> bytes | Path:
     """Export the pooled backbone (dynamic batch) to ``path`` atomically, or to bytes without one."""
     wrapper = _PooledBackbone(backbone, ends).eval()  # export restores this mode: keep it eval
     example = torch.zeros(2, 3, *input_shape(image_size))
