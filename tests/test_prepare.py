@@ -167,3 +167,23 @@ def test_shared_catalogue_headline_counts(tmp_path, shared_catalog):
     name = catalog.set_index("id").loc[3418, "productDisplayName"]
     assert name == "Myntra Men's Take my advice, I don't use it anyway Black T-shirt"
     assert catalog.groupby(catalog["productDisplayName"].map(name_key))["split"].nunique().max() == 1
+
+
+def test_brand_holdout_splits_keep_whole_brands_out_of_training():
+    from core.data.brands import brand_of
+    from core.data.splits import assign_splits, brand_holdout_splits
+
+    brands = [f"Brand{i}" for i in range(40)]
+    names = [f"{brands[i % 40]} {'Men' if i % 3 else 'Women'} Shirt {i % 7}" for i in range(800)]
+    names += [f"Plain Shirt {i}" for i in range(60)]  # no gender word: no brand
+    frame = pd.DataFrame({"id": range(len(names)), "productDisplayName": names,
+                          "group": ["topwear" if i % 2 else "footwear" for i in range(len(names))]})
+    split = brand_holdout_splits(frame, seed=1)
+    assert split.equals(brand_holdout_splits(frame, seed=1)) and not split.equals(brand_holdout_splits(frame, seed=2))
+    brand = frame["productDisplayName"].map(brand_of)
+    per_brand = pd.crosstab(brand.dropna(), split[brand.notna()])
+    assert ((per_brand > 0).sum(axis=1) == 1).all()  # each brand wholly in one split
+    shares = split[brand.notna()].value_counts(normalize=True)
+    assert 0.09 <= shares["test"] <= 0.13 and 0.09 <= shares["valid"] <= 0.13
+    unbranded = brand.isna()
+    assert split[unbranded].equals(assign_splits(frame, seed=1)[unbranded])  # those keep the name split

@@ -172,8 +172,30 @@ def _torch():
     return torch, nn
 
 
+def _byte_dropout(nn):
+    torch, _ = _torch()
+
+    class ByteDropout(nn.Module):
+        """Dropout whose mask comes from random bytes: ``p`` rounded to 1/256 (0.2 drops 51/256), kept
+        units scaled by 1/(1 - that); five times cheaper than ``nn.Dropout`` on CPU, where drawing one
+        float per unit took a quarter of a training step. Seeded by torch's generator, as it is."""
+
+        def __init__(self, p: float):
+            super().__init__()
+            self.cut = round(256 * p)
+
+        def forward(self, x):
+            if not self.training or self.cut == 0:
+                return x
+            keep = torch.empty(x.shape, dtype=torch.uint8, device=x.device).random_(0, 256) >= self.cut
+            return x * keep * (256 / (256 - self.cut))
+
+    return ByteDropout
+
+
 def _build_module(vocab: Vocabulary, image_dim: int, text_dim: int, hidden: dict[str, int], dropout: float):
     torch, nn = _torch()
+    Dropout = _byte_dropout(nn)  # noqa: N806 - a class
 
     class Scorer(nn.Module):
         def __init__(self):
@@ -182,13 +204,13 @@ def _build_module(vocab: Vocabulary, image_dim: int, text_dim: int, hidden: dict
             self.register_buffer("image_std", torch.ones(image_dim))
             self.image_heads = nn.ModuleDict({
                 attribute: nn.Sequential(
-                    nn.Dropout(dropout), nn.Linear(image_dim, hidden[attribute]), nn.GELU(),
-                    nn.Dropout(dropout), nn.Linear(hidden[attribute], max(len(vocab.values[attribute]), 1)),
+                    Dropout(dropout), nn.Linear(image_dim, hidden[attribute]), nn.GELU(),
+                    Dropout(dropout), nn.Linear(hidden[attribute], max(len(vocab.values[attribute]), 1)),
                 )
                 for attribute in ATTRIBUTES
             })
             self.text_type = nn.Sequential(
-                nn.Linear(text_dim, hidden["text"]), nn.GELU(), nn.Dropout(dropout),
+                nn.Linear(text_dim, hidden["text"]), nn.GELU(), Dropout(dropout),
                 nn.Linear(hidden["text"], max(len(vocab.values["articleType"]), 1)),
             )
 

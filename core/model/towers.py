@@ -32,6 +32,7 @@ from core.errors import FashionError
 from core.model.backbones import efficientnet, mean_pool, minilm_path, pooled_features, pooled_width, run_layers, stage_ends
 from core.model.features import (PREPROCESSING_VERSION, FeatureCache, PartsDone, cached_compute, compute_in_parts,
                                  content_keys, decode_images, prefetched, size_label, text_sha1)
+from core.model.colour import LAB_PROTOTYPES
 from core.model.onnx_backbone import CALIBRATION_VERSION, BackboneRunner
 
 
@@ -44,7 +45,7 @@ class ImageTower(InputModule):
     colour histogram of the non-white pixels. Accepts PIL images or image file paths.
     """
 
-    config_keys = ["variant", "image_size", "colour_levels", "stage_pool", "precision", "image_width"]
+    config_keys = ["variant", "image_size", "colour_levels", "stage_pool", "precision", "image_width", "colour_lab"]
     config_file_name = "image_tower_config.json"
     save_in_root = False
 
@@ -56,6 +57,7 @@ class ImageTower(InputModule):
         stage_pool: bool = True,
         precision: str = "fp32",  # a saved tower without the key predates int8: fp32
         image_width: int = 0,  # 0: square (padded); a saved tower without the key is square
+        colour_lab: bool = False,  # add core.model.colour's Lab histogram; saved towers without the key have none
         *,
         load_pretrained: bool = True,
         batch_size: int = 32,  # ONNX Runtime: 8-64 within 5% end to end on 2 cores; 32 halves the memory of 64
@@ -64,7 +66,7 @@ class ImageTower(InputModule):
         self.variant = variant
         self.image_size, self.image_width = int(image_size), int(image_width or 0)
         self.input_size = (self.image_size, self.image_width or self.image_size)  # (height, width)
-        self.colour_levels = int(colour_levels)
+        self.colour_levels, self.colour_lab = int(colour_levels), bool(colour_lab)
         self.stage_pool = bool(stage_pool)
         self.batch_size = batch_size
         self.backbone = efficientnet(variant, self.input_size, load_pretrained=load_pretrained)
@@ -81,7 +83,7 @@ class ImageTower(InputModule):
 
     @property
     def dim(self) -> int:
-        return self.backbone_dim + (self.colour_levels**3 if self.colour_levels else 0)
+        return self.backbone_dim + (self.colour_levels**3 if self.colour_levels else 0) + self.colour_lab * len(LAB_PROTOTYPES)
 
     def get_embedding_dimension(self) -> int:
         return self.dim
@@ -93,7 +95,7 @@ class ImageTower(InputModule):
     @property
     def cache_namespace(self) -> str:
         stages = "stages" if self.stage_pool else "head"
-        colour = f"rgb{self.colour_levels}" if self.colour_levels else "nocolour"
+        colour = (f"rgb{self.colour_levels}" if self.colour_levels else "nocolour") + ("-lab77" if self.colour_lab else "")
         precision = "" if self.precision == "fp32" else f"-{self.precision}-{CALIBRATION_VERSION}"
         return f"{self.variant}@{size_label(self.input_size)}-{stages}-{colour}-{PREPROCESSING_VERSION}{precision}"
 
@@ -115,13 +117,13 @@ class ImageTower(InputModule):
         """Decode the next batch in a thread while this one runs (ONNX Runtime when it can)."""
         out: dict[int, np.ndarray] = {}
         chunks = [indices[start : start + self.batch_size] for start in range(0, len(indices), self.batch_size)]
-        decode = partial(decode_images, items, size=self.input_size, colour_levels=self.colour_levels)
+        decode = partial(decode_images, items, size=self.input_size, colour_levels=self.colour_levels, lab=self.colour_lab)
         for decoded in prefetched(decode, chunks):
             self.failures.extend(decoded.failures)
             if not decoded.indices:
                 continue
             feats = self.runner(self.backbone, self._pooled_stages, decoded.pixels, job_size=len(indices))
-            if self.colour_levels:
+            if decoded.hists:
                 feats = np.concatenate([feats, np.stack(decoded.hists)], axis=1)
             out.update(zip(decoded.indices, feats.astype(np.float32)))
         return out

@@ -34,6 +34,7 @@ from core.data.catalog import load_catalog
 from core.errors import FashionError
 from core.files import file_sha256
 from core.model.attributes import AttributeScorer, Vocabulary
+from core.model.batches import BATCHES, by_type_sampler
 from core.model.callbacks import Report, RunLog, callbacks, counting, epoch_progress
 from core.model.evaluate import (RetrievalEvaluator, attribute_inputs, embed_catalog, headline, protocol,
                                  split_sizes, t2i_summary, text_to_image_ranks)
@@ -70,6 +71,8 @@ class TrainConfig:
     rescoring_weights: tuple[float, ...] = field(default=(0.0, 0.01, 0.02, 0.03, 0.05, 0.08), metadata={
         "help": "re-scoring weights tried on the valid split after training (the best MRR@10 is kept only "
                 "when its gain over the cosine alone beats the bootstrap noise of the valid queries)"})
+    batches: str = field(default="random", metadata={
+        "help": "random, or by-type (half-batch blocks of one article type: harder in-batch negatives; core.model.batches)"})
     text_field: str = field(default="productDisplayName", metadata={"help": "catalogue column used as text"})
     seed: int = field(default=0, metadata={"help": "seed of the heads and the batch order"})
     max_train: int | None = field(default=None, metadata={"help": "cap on training products (tests)"})
@@ -81,6 +84,8 @@ class TrainConfig:
             raise FashionError(f"unknown backend {self.backend!r}: choose one of {', '.join(BACKENDS)}")
         if self.loss not in LOSSES:
             raise FashionError(f"unknown loss {self.loss!r}: choose one of {', '.join(LOSSES)}")
+        if self.batches not in BATCHES:
+            raise FashionError(f"unknown batches {self.batches!r}: choose one of {', '.join(BATCHES)}")
         if self.backend == "clip" and self.name == "lit":
             self.name = "clip"
         if self.backend == "clip" and not self.base_model:
@@ -146,7 +151,8 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
 
     # 5. arguments
     workdir = Path(tempfile.mkdtemp(prefix="train-", dir=log.path.parent))
-    args = training_arguments(config, workdir, validate=evaluator is not None, rows=len(dataset), progress=progress)
+    types = np.stack(table["label"].to_list())[:, 1] if config.batches == "by-type" else None
+    args = training_arguments(config, workdir, validate=evaluator is not None, rows=len(dataset), progress=progress, types=types)
 
     # 6. trainer
     trainer, best = make_trainer(model, args, dataset, loss, evaluator, log, progress=progress, report=report)
@@ -318,10 +324,16 @@ def choose_weight(model, scorer, catalog: pd.DataFrame, config: TrainConfig) -> 
 
 
 # -- the trainer ----------------------------------------------------------------------------
-def training_arguments(config: TrainConfig, workdir: Path, *, validate: bool, rows: int, progress: bool):
-    """``SentenceTransformerTrainingArguments`` of a run: CPU, cosine schedule, no checkpoints."""
+def training_arguments(config: TrainConfig, workdir: Path, *, validate: bool, rows: int, progress: bool,
+                       types: np.ndarray | None = None):
+    """``SentenceTransformerTrainingArguments`` of a run: CPU, cosine schedule, no checkpoints; with
+    ``types`` (each row's article type id) batches are made by type (:mod:`core.model.batches`)."""
     from sentence_transformers import SentenceTransformerTrainingArguments
     from sentence_transformers.base.sampler import BatchSamplers
+
+    sampler = BatchSamplers.NO_DUPLICATES if config.loss == "mnrl" else BatchSamplers.BATCH_SAMPLER
+    if types is not None:
+        sampler = by_type_sampler(types)
 
     return SentenceTransformerTrainingArguments(
         output_dir=str(workdir),
@@ -339,7 +351,7 @@ def training_arguments(config: TrainConfig, workdir: Path, *, validate: bool, ro
         use_cpu=True,
         seed=config.seed,
         data_seed=config.seed,
-        batch_sampler=BatchSamplers.NO_DUPLICATES if config.loss == "mnrl" else BatchSamplers.BATCH_SAMPLER,
+        batch_sampler=sampler,
         router_mapping={"image": "image", "text": "text"} if config.backend == "lit" else {},
         disable_tqdm=not progress,
         dataloader_drop_last=rows > config.batch_size,

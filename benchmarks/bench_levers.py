@@ -1,0 +1,191 @@
+"""Retrieval on products the model never saw: every lever against the same baseline, one table.
+
+    python -m benchmarks.bench_levers --catalog ../shared/datasets/fashion-product-images-small \
+        --work /tmp/fashion-levers [--levers baseline,lab-colour] [--protocols split,brands] [--table]
+
+Each lever is a training recipe (overrides of ``TrainConfig`` / ``LitConfig``) trained with the
+product's own ``core.model.train.train`` in a home of its own under WORK (the prepared catalogue
+copied, frozen features shared by namespace in WORK/features, so each feature version is computed
+once), under two protocols:
+
+- ``split``: the shipped splits (names grouped, 80/10/10): the test split (its gallery, 941 images on
+  the shared catalogue) and the whole catalogue as gallery (test queries against all 9,375 images,
+  8.4k of them trained on: the closest proxy here for the unseen KAGL protocol);
+- ``brands``: whole brands held out of training and selection (``brand_holdout_splits``): how much
+  of the score is remembering brands.
+
+Every figure is the model card's: text→image R@1 / R@10 / MRR@10 with 95% bootstrap intervals over
+queries, image→text R@1, category→product P@1, the re-scoring weight chosen on valid, the training
+time (warm when the features were cached). Results are appended to WORK/results.jsonl, so a run can
+be stopped and resumed (a finished lever is not trained again unless ``--again``); ``--table``
+prints the table of every result recorded. Negative results stay in the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+LEVERS: dict[str, tuple[str, dict]] = {
+    "baseline": ("shipped recipe: Lite0 224 px square, stage pooling, RGB histogram, batch 256", {}),
+    "lab-colour": ("+ soft histogram over 77 CIELab colours of the product's pixels", {"lit": {"colour_lab": True}}),
+    "by-type": ("batches of half-batch blocks of one article type (harder negatives)", {"batches": "by-type"}),
+    "batch-1024": ("batch 1024 (4x in-batch negatives), learning rate 2e-3", {"batch_size": 1024, "learning_rate": 2e-3}),
+    "lite2-260": ("EfficientNet-Lite2 at its native 260 px", {"lit": {"variant": "efficientnet-lite2", "image_size": 260}}),
+    "lite1-240": ("EfficientNet-Lite1 at its native 240 px", {"lit": {"variant": "efficientnet-lite1", "image_size": 240}}),
+    "portrait-224x168": ("3:4 input, 224x168, no padding", {"lit": {"image_width": 168}}),
+    "int8": ("int8 backbone (quantised ONNX)", {"lit": {"precision": "int8"}}),
+    "no-rescoring": ("no attribute classifiers (cosine alone)", {"rescoring": False}),
+}
+PROTOCOLS = ("split", "brands")
+
+
+def recipe(overrides: dict):
+    from core.model.lit import LitConfig
+    from core.model.train import TrainConfig
+
+    lit = LitConfig(**{**asdict(LitConfig()), **overrides.get("lit", {})})
+    return TrainConfig(**{k: v for k, v in overrides.items() if k != "lit"}, lit=lit)
+
+
+def prepare_base(work: Path, catalog: str):
+    from core.config import Settings
+    from core.data.prepare import prepare
+
+    settings = Settings.from_env(env={}, home=work / "base", catalog=catalog)
+    if not settings.catalog_parquet.is_file():
+        prepare(settings)
+    return settings
+
+
+def run_home(work: Path, base, lever: str, protocol: str, catalog: str):
+    """A fresh home for one run: the prepared catalogue (brand-held-out splits for ``brands``) and
+    the shared feature and export caches."""
+    import pandas as pd
+
+    from core.config import Settings
+    from core.data.splits import brand_holdout_splits
+
+    home = work / "runs" / f"{lever}-{protocol}"
+    if home.exists():
+        shutil.rmtree(home)
+    shutil.copytree(base.processed_dir, home / "processed")
+    if protocol == "brands":
+        frame = pd.read_parquet(home / "processed" / "catalog.parquet")
+        frame["split"] = brand_holdout_splits(frame).to_numpy()
+        frame.to_parquet(home / "processed" / "catalog.parquet", index=False)
+    (home / "cache").mkdir(parents=True)
+    for shared in ("features", "onnx"):
+        (work / shared).mkdir(exist_ok=True)
+        (home / "cache" / shared).symlink_to(work / shared, target_is_directory=True)
+    return Settings.from_env(env={}, home=home, catalog=catalog)
+
+
+def figures(card: dict) -> dict:
+    """The table's figures from a model card."""
+    test = card["test_after"]
+    ci = test.get("intervals", {})
+    pick = {"t2i": ("text_to_image", "text_to_image"), "full": ("text_to_image_full_gallery", "text_to_image_full_gallery")}
+    out = {}
+    for short, (key, ci_key) in pick.items():
+        for metric in ("r1", "r10", "mrr10"):
+            out[f"{short}_{metric}"] = round(float(test[key][metric]), 4)
+            out[f"{short}_{metric}_ci"] = ci.get(ci_key, {}).get(metric)
+    out["queries"] = test["text_to_image"].get("queries")
+    out["gallery"] = test.get("products")
+    out["full_gallery"] = test.get("full_gallery")
+    out["i2t_r1"] = round(float(test["image_to_text"]["r1"]), 4)
+    out["cat_p1"] = round(float(test["category_to_product"]["p1"]), 4)
+    rescoring = card.get("rescoring") or {}
+    out["weight"] = rescoring.get("weight")
+    out["train_s"] = round(float(card.get("wall_time_s", 0)), 1)
+    out["feature_s"] = round(float(card.get("feature_time_s", 0)), 1)
+    return out
+
+
+def run(work: Path, catalog: str, lever: str, protocol: str, epochs: int | None) -> dict:
+    from core.model.registry import read_card
+    from core.model.train import train
+
+    description, overrides = LEVERS[lever]
+    config = recipe(overrides)
+    if epochs is not None:
+        config.epochs = epochs
+    settings = run_home(work, prepare_base(work, catalog), lever, protocol, catalog)
+    started = time.time()
+    result = train(settings, config, progress=False)
+    row = {"lever": lever, "protocol": protocol, "description": description, "overrides": overrides,
+           "epochs": config.epochs, "elapsed_s": round(time.time() - started, 1), **figures(read_card(result.model_dir))}
+    with open(work / "results.jsonl", "a", encoding="utf-8") as out:
+        out.write(json.dumps(row) + "\n")
+    return row
+
+
+def results(work: Path) -> list[dict]:
+    path = work / "results.jsonl"
+    if not path.is_file():
+        return []
+    latest: dict[tuple, dict] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            latest[(row["lever"], row["protocol"])] = row
+    return list(latest.values())
+
+
+def _with_ci(row: dict, key: str) -> str:
+    ci = row.get(f"{key}_ci")
+    return f"{row[key]:.3f}" + (f" ({ci[0]:.3f}–{ci[1]:.3f})" if ci else "")
+
+
+def table(rows: list[dict]) -> str:
+    head = ("| lever | protocol | test R@1 (95% CI) | test R@10 | test MRR@10 | whole-catalogue R@1 (95% CI) | "
+            "whole R@10 | whole MRR@10 | image→text R@1 | category P@1 | weight | train s (features s) |")
+    lines = [head, "|" + "---|" * 12]
+    order = {name: i for i, name in enumerate(LEVERS)}
+    for row in sorted(rows, key=lambda r: (PROTOCOLS.index(r["protocol"]), order.get(r["lever"], 99))):
+        lines.append(f"| {row['lever']} | {row['protocol']} | {_with_ci(row, 't2i_r1')} | {row['t2i_r10']:.3f} | "
+                     f"{row['t2i_mrr10']:.3f} | {_with_ci(row, 'full_r1')} | {row['full_r10']:.3f} | {row['full_mrr10']:.3f} | "
+                     f"{row['i2t_r1']:.3f} | {row['cat_p1']:.3f} | {row['weight']} | {row['train_s']:.0f} ({row['feature_s']:.0f}) |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalog", help="Kaggle-format catalogue (styles.csv + images/), read only")
+    parser.add_argument("--work", default="/tmp/fashion-levers", help="working folder (homes, shared caches, results)")
+    parser.add_argument("--levers", default=",".join(LEVERS), help=f"comma-separated, of: {', '.join(LEVERS)}")
+    parser.add_argument("--protocols", default="split", help="comma-separated, of: split, brands")
+    parser.add_argument("--epochs", type=int, help="override the recipe's epochs (quick looks only)")
+    parser.add_argument("--again", action="store_true", help="train levers that already have a result")
+    parser.add_argument("--table", action="store_true", help="print the table of recorded results and stop")
+    args = parser.parse_args(argv)
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    if not args.table:
+        if not args.catalog:
+            parser.error("--catalog is needed to train")
+        levers = [name.strip() for name in args.levers.split(",") if name.strip()]
+        protocols = [name.strip() for name in args.protocols.split(",") if name.strip()]
+        unknown = [n for n in levers if n not in LEVERS] + [p for p in protocols if p not in PROTOCOLS]
+        if unknown:
+            parser.error(f"unknown lever or protocol: {', '.join(unknown)}")
+        done = {(r["lever"], r["protocol"]) for r in results(work)}
+        for protocol in protocols:
+            for lever in levers:
+                if (lever, protocol) in done and not args.again:
+                    continue
+                print(f"training {lever} ({protocol}) …", flush=True)
+                row = run(work, args.catalog, lever, protocol, args.epochs)
+                print(f"  test R@1 {row['t2i_r1']:.3f}, whole-catalogue R@1 {row['full_r1']:.3f} in {row['elapsed_s']:.0f} s",
+                      flush=True)
+    print(table(results(work)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
