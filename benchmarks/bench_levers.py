@@ -32,6 +32,8 @@ from pathlib import Path
 
 LEVERS: dict[str, tuple[str, dict]] = {
     "baseline": ("shipped recipe: Lite0 224 px square, stage pooling, RGB histogram, batch 256", {}),
+    "seed-1": ("baseline, seed 1 (how much a seed moves the figures)", {"seed": 1}),
+    "seed-2": ("baseline, seed 2", {"seed": 2}),
     "lab-colour": ("+ soft histogram over 77 CIELab colours of the product's pixels", {"lit": {"colour_lab": True}}),
     "by-type": ("batches of half-batch blocks of one article type (harder negatives)", {"batches": "by-type"}),
     "batch-1024": ("batch 1024 (4x in-batch negatives), learning rate 2e-3", {"batch_size": 1024, "learning_rate": 2e-3}),
@@ -39,7 +41,11 @@ LEVERS: dict[str, tuple[str, dict]] = {
     "lite1-240": ("EfficientNet-Lite1 at its native 240 px", {"lit": {"variant": "efficientnet-lite1", "image_size": 240}}),
     "portrait-224x168": ("3:4 input, 224x168, no padding", {"lit": {"image_width": 168}}),
     "int8": ("int8 backbone (quantised ONNX)", {"lit": {"precision": "int8"}}),
+    "adapt-top": ("the backbone's last block and head convolution adapted to brand/colour/type/gender first "
+                  "(4 epochs on cached activations: core.model.adapt)", {"lit": {"adapt_epochs": 4, "adapt_blocks": 1}}),
     "no-rescoring": ("no attribute classifiers (cosine alone)", {"rescoring": False}),
+    "epochs-30": ("30 epochs instead of 20", {"epochs": 30}),
+    "lab-by-type": ("CIELab colour histogram and by-type batches", {"lit": {"colour_lab": True}, "batches": "by-type"}),
 }
 PROTOCOLS = ("split", "brands")
 

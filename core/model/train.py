@@ -33,6 +33,7 @@ import torch
 from core.data.catalog import load_catalog
 from core.errors import FashionError
 from core.files import file_sha256
+from core.model.adapt import adapt_image_tower
 from core.model.attributes import AttributeScorer, Vocabulary
 from core.model.batches import BATCHES, by_type_sampler
 from core.model.callbacks import Report, RunLog, callbacks, counting, epoch_progress
@@ -131,7 +132,9 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     # 1. model
     model = build_model(config.backend, lit=config.lit, base_model=config.base_model, cache_dir=settings.cache_dir)
 
-    # 2. data: fill the feature caches (the only expensive step), drop images that do not decode
+    # 2. data: adapt the image backbone's top when asked (core.model.adapt), fill the feature caches
+    # (the only expensive step), drop images that do not decode
+    adapted = adapt_image_tower(model, catalog, config.lit, cache_dir=settings.cache_dir, seed=config.seed)
     skipped, bad = warm_features(model, catalog, config.text_field, progress=counting(report, "images") if report else progress)
     if bad:
         catalog = catalog.drop(index=catalog.index[sorted(bad)]).reset_index(drop=True)
@@ -187,6 +190,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
             "test_cosine": t2i_summary(after_cosine), "test_rescored": t2i_summary(rescored),
             "test_after_cosine_only": headline(after_cosine) if after_cosine else {}},
         "skipped_images": skipped,
+        "adaptation": adapted,
         "wall_time_s": round(wall, 2),
         "feature_time_s": round(feature_time, 2),
     }
