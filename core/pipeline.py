@@ -70,7 +70,8 @@ def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | 
     from core.model.load import load_embedder
     from core.index.build import build_index
     from core.data.prepare import prepare
-    from core.model.train import TrainConfig, train
+    from core.model.final import train_shipped
+    from core.model.train import TrainConfig
 
     say = on_stage or (lambda stage, message: None)
     bars = StageProgress(progress or (lambda event: None))
@@ -99,7 +100,7 @@ def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | 
         if trained:
             stage("train", "Training the encoder (features are extracted once, then cached)")
             config = TrainConfig() if epochs is None else TrainConfig(epochs=epochs)
-            model_dir = train(settings, config, progress=progress is None, report=count("train")).model_dir
+            model_dir = train_shipped(settings, config, progress=progress is None, report=count("train")).model_dir
         else:
             stage("train", f"Reusing {model_dir.name}: trained on this catalogue")
         lap("train")

@@ -20,7 +20,7 @@ from core.errors import FashionError
 from core.model.registry import read_card
 from core.reports import breakdowns, quality
 from core.reports.analyst import analyst_query, parse_ids, select_expected
-from core.reports.figures import gain_text, rescoring_verdict
+from core.reports.figures import gain_text, rescoring_verdict, trained_on_notice
 from dashboard import state
 from dashboard.products import product_card, product_grid
 from dashboard.widgets import metric_tiles, example_ids
@@ -48,7 +48,11 @@ def load_table(model_dir: Path, split: str, gallery: str) -> pd.DataFrame:
 def headline(table: pd.DataFrame, gallery_size: int, split: str, model_dir: Path) -> None:
     """Tiles, then what they rest on (queries, gallery, 95% intervals) and the re-scoring verdict."""
     figures = breakdowns.overall(table)
-    verdict = rescoring_verdict(read_card(model_dir))
+    card = read_card(model_dir)
+    notice = trained_on_notice(card)
+    if notice:
+        st.warning(notice)
+    verdict = rescoring_verdict(card)
     scoring = "" if verdict is None else (f"re-scored, weight {verdict.weight:g}" if verdict.on else "cosine alone")
     metric_tiles({"R@1": f"{figures['r1']:.3f}", "R@10": f"{figures['r10']:.3f}", "MRR@10": f"{figures['mrr10']:.3f}",
                   "Queries": f"{figures['queries']:,}", "Median rank": f"{figures['median_rank']:g} of {gallery_size:,}"})

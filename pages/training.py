@@ -8,14 +8,16 @@ import plotly.express as px
 import streamlit as st
 
 from core.model.registry import read_card
-from core.reports.training import (before_after, epoch_curves, headline_tiles, model_versions, per_group, read_log,
+from core.reports.training import (before_after, curves_of, epoch_curves, headline_tiles, model_versions, per_group,
                                    rescoring, test_caption, valid_caption)
 from dashboard import router, state
 from dashboard.widgets import metric_tiles, score_columns
 
 
 def curves(model_dir: Path, card: dict) -> None:
-    steps, epochs = read_log(model_dir)
+    steps, epochs, note = curves_of(model_dir, card)
+    if note:
+        st.info(note)
     left, right = st.columns(2)
     if not steps.empty:
         figure = px.line(steps, x="step", y="loss", title="Training loss per step", labels={"step": "Step", "loss": "Loss"})

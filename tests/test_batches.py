@@ -1,4 +1,5 @@
-"""Batches by article type: every row once per epoch, about half of a batch from one type."""
+"""Training recipe options: batches by article type (every row once per epoch, about half of a batch from one
+type) and a fixed re-scoring weight."""
 
 from __future__ import annotations
 
@@ -46,3 +47,16 @@ def test_an_unknown_batch_kind_is_refused():
 
     with pytest.raises(FashionError, match="by-type"):
         TrainConfig(batches="hard")
+
+
+def test_a_fixed_rescoring_weight_is_used_as_is():
+    import pandas as pd
+
+    from core.model.train import TrainConfig, choose_weight
+
+    class Scorer:
+        weight = 0.0
+
+    scorer = Scorer()
+    decision = choose_weight(None, scorer, pd.DataFrame({"split": ["train", "train"]}), TrainConfig(rescoring_weight=0.05))
+    assert scorer.weight == 0.05 and decision["weight"] == 0.05 and decision["chosen_by"] == "fixed by the recipe"

@@ -222,3 +222,33 @@ def test_stock_mnrl_loss_with_no_duplicates_sampler_runs(demo_settings, first_ru
     (settings.cache_dir / "features").symlink_to(demo_settings.cache_dir / "features")
     result = train(settings, TrainConfig(**{**FAST, "epochs": 2, "loss": "mnrl"}), progress=False)
     assert result.metrics_after["text_to_image"]["r1"] > result.metrics_before["text_to_image"]["r1"]
+
+
+def test_the_final_model_learns_every_labelled_product_and_keeps_the_split_figures(demo_settings, first_run, tmp_path):
+    from core.model.final import train_shipped
+    from core.reports.figures import served_figures, trained_on_notice
+
+    settings = demo_settings.with_(home=tmp_path / "home")
+    settings.processed_dir.mkdir(parents=True)
+    (settings.processed_dir / "catalog.parquet").write_bytes(demo_settings.catalog_parquet.read_bytes())
+    settings.cache_dir.mkdir(parents=True)
+    (settings.cache_dir / "features").symlink_to(demo_settings.cache_dir / "features")
+    result = train_shipped(settings, TrainConfig(**{**FAST, "epochs": 3, "final_on_all": True}), progress=False)
+    split_dir, final_dir = settings.models_dir / "lit-v1", result.model_dir
+    assert final_dir.name == "lit-v2" and latest_model(settings) == final_dir
+    split_card, final_card = read_card(split_dir), read_card(final_dir)
+    products = len(pd.read_parquet(settings.catalog_parquet))
+    assert final_card["data"]["train_products"] == products > split_card["data"]["train_products"]
+    assert final_card["config"]["epochs"] == max(1, int(np.ceil(split_card["best_epoch"])))
+    assert final_card["rescoring"]["weight"] == split_card["rescoring"]["weight"]
+    assert final_card["test_after"] == split_card["test_after"] and final_card["figures_from"]["model"] == "lit-v1"
+    assert f"{products:,}" in final_card["trained_on"] and not final_card["config"]["final_on_all"]
+    assert "lit-v1 (the train split only)" in served_figures(final_card).scoring
+    assert "lit-v1" in trained_on_notice(final_card) and trained_on_notice(split_card) is None
+    assert result.metrics_after == split_card["test_after"]  # what the command prints: the split model's figures
+    from core.reports.training import curves_of, read_log
+
+    steps, epochs, note = curves_of(final_dir, final_card)
+    assert not steps.empty and epochs.equals(read_log(split_dir)[1]) and not epochs.empty
+    assert note.startswith(f"lit-v2 was trained on every labelled product ({products:,})") and "lit-v1" in note
+    assert curves_of(split_dir, split_card)[2] is None

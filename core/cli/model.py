@@ -30,6 +30,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     train.add_argument("--text-layers", type=int, help="lit: top MiniLM layers to train (default 0)")
     train.add_argument("--no-token-bag", action="store_true",
                        help="lit: plain linear text head (no trainable token bag)")
+    train.add_argument("--final-on-all", action="store_true", default=None,
+                       help="then train the shipped model on every labelled product (the split model's best epoch "
+                            "count and re-scoring weight; its card keeps the split model's figures)")
     train.add_argument("--push-to-hub", metavar="REPO", help="also push to this hub repo (needs HF_TOKEN)")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.set_defaults(func=cmd_train)
@@ -63,17 +66,19 @@ def _train_config(args):
         lit.text_trainable_layers = args.text_layers
     if args.no_token_bag:
         lit.token_bag = False
+    if getattr(args, "final_on_all", None):
+        config.final_on_all = True
     config.lit = lit
     return config
 
 
 def cmd_train(args: argparse.Namespace, settings) -> int:
     from core.model.evaluate import headline
-    from core.model.train import train
+    from core.model.final import train_shipped
 
     config = _train_config(args)
     token = settings.hf_token if args.push_to_hub else None
-    result = train(settings, config, progress=not args.quiet, push_to_hub=args.push_to_hub, hub_token=token)
+    result = train_shipped(settings, config, progress=not args.quiet, push_to_hub=args.push_to_hub, hub_token=token)
     if result.metrics_after:
         before, after = headline(result.metrics_before), headline(result.metrics_after)
         print("test text→image  before R@1 {t2i_r1:.3f} R@10 {t2i_r10:.3f}".format(**before),

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -35,75 +34,20 @@ from core.errors import FashionError
 from core.files import file_sha256
 from core.model.adapt import adapt_image_tower
 from core.model.attributes import AttributeScorer, Vocabulary
-from core.model.batches import BATCHES, by_type_sampler
+from core.model.batches import by_type_sampler
+from core.model.recipe import TrainConfig  # noqa: F401 - re-exported: callers import it from here
 from core.model.callbacks import Report, RunLog, callbacks, counting, epoch_progress
 from core.model.evaluate import (RetrievalEvaluator, attribute_inputs, embed_catalog, headline, protocol,
                                  split_sizes, t2i_summary, text_to_image_ranks)
 from core.model.intervals import decide_weight, summary
 from core.model.features import PartsDone, load_rgb
-from core.model.lit import BACKENDS, LitConfig, towers
+from core.model.lit import towers
 from core.model.load import SentenceTransformerEmbedder, build_model
-from core.model.loss import LOSSES, make_loss
+from core.model.loss import make_loss
 from core.model.registry import register
 from core.model.towers import ImageTower, TextTower
 
 ATTRIBUTES = ("articleType", "baseColour", "gender", "usage")
-
-
-@dataclass(kw_only=True)
-class TrainConfig:
-    """One training run; every field is saved in the model card."""
-
-    name: str = field(default="lit", metadata={"help": "registry name: models are <name>-v<N>"})
-    backend: str = field(default="lit", metadata={"help": "lit (packaged towers) or clip"})
-    base_model: str | None = field(default=None, metadata={"help": "clip: a local CLIP folder"})
-    lit: LitConfig = field(default_factory=LitConfig)
-    epochs: int = field(default=20, metadata={"help": "passes over the training split"})
-    batch_size: int = field(default=256, metadata={"help": "in-batch negatives per step"})
-    learning_rate: float = field(default=1e-3, metadata={"help": "AdamW peak learning rate"})
-    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
-    warmup: float = field(default=0.05, metadata={"help": "warm-up, fraction of the steps"})
-    scale: float = field(default=20.0, metadata={"help": "logit scale (1 / temperature), initial if learned"})
-    learn_scale: bool = field(default=True, metadata={"help": "learn the logit scale (CLIP-style, capped at 100)"})
-    loss: str = field(default="masked", metadata={"help": "masked (same-name masked InfoNCE) or mnrl"})
-    attribute_weight: float = field(default=0.2, metadata={"help": "weight of the attribute heads (0 = off)"})
-    rescoring: bool = field(default=True, metadata={
-        "help": "lit: train brand/colour/type/gender classifiers that re-score text→image matches (core.model.attributes)"})
-    rescoring_weights: tuple[float, ...] = field(default=(0.0, 0.01, 0.02, 0.03, 0.05, 0.08), metadata={
-        "help": "re-scoring weights tried on the valid split after training (the best MRR@10 is kept only "
-                "when its gain over the cosine alone beats the bootstrap noise of the valid queries)"})
-    batches: str = field(default="random", metadata={
-        "help": "random, or by-type (half-batch blocks of one article type: harder in-batch negatives; core.model.batches)"})
-    text_field: str = field(default="productDisplayName", metadata={"help": "catalogue column used as text"})
-    seed: int = field(default=0, metadata={"help": "seed of the heads and the batch order"})
-    max_train: int | None = field(default=None, metadata={"help": "cap on training products (tests)"})
-
-    def __post_init__(self):
-        if isinstance(self.lit, dict):
-            self.lit = LitConfig(**self.lit)
-        if self.backend not in BACKENDS:
-            raise FashionError(f"unknown backend {self.backend!r}: choose one of {', '.join(BACKENDS)}")
-        if self.loss not in LOSSES:
-            raise FashionError(f"unknown loss {self.loss!r}: choose one of {', '.join(LOSSES)}")
-        if self.batches not in BATCHES:
-            raise FashionError(f"unknown batches {self.batches!r}: choose one of {', '.join(BATCHES)}")
-        if self.backend == "clip" and self.name == "lit":
-            self.name = "clip"
-        if self.backend == "clip" and not self.base_model:
-            raise FashionError("the clip backend needs --base-model (a local CLIP sentence-transformers folder)")
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike, **overrides) -> "TrainConfig":
-        """A config from a JSON file (keys as the fields, ``lit`` a nested object)."""
-        try:
-            values = json.loads(Path(path).read_text())
-        except (OSError, ValueError) as error:
-            raise FashionError(f"cannot read training config {path}: {error}") from error
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        try:
-            return cls(**values)
-        except TypeError as error:
-            raise FashionError(f"bad training config {path}: {error}") from error
 
 
 @dataclass
@@ -118,7 +62,8 @@ class TrainResult:
 
 # -- the recipe -----------------------------------------------------------------------------
 def train(settings, config: TrainConfig | None = None, *, progress: bool = True, push_to_hub: str | None = None,
-          hub_token: str | None = None, report: Report | None = None) -> TrainResult:
+          hub_token: str | None = None, report: Report | None = None, catalog: pd.DataFrame | None = None,
+          card_extra: dict[str, Any] | None = None) -> TrainResult:
     """Train, evaluate and register a new model version; see the module docstring. ``report(done,
     total, unit)`` hears of the image features computed and the epochs trained (a progress bar)."""
     config = config or TrainConfig()
@@ -126,7 +71,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
         raise FashionError("--push-to-hub needs a token: set HF_TOKEN")
     started = time.time()
     torch.manual_seed(config.seed)
-    catalog = load_prepared(settings)
+    catalog = load_prepared(settings) if catalog is None else catalog  # given: core.model.final's every product
     log = start_log(settings, config, started)
 
     # 1. model
@@ -193,6 +138,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
         "adaptation": adapted,
         "wall_time_s": round(wall, 2),
         "feature_time_s": round(feature_time, 2),
+        **(card_extra or {}),  # a final model: the split model's figures (core.model.final)
     }
     model_dir = save(settings, config.name, model, scorer, card, log)
     shutil.rmtree(workdir, ignore_errors=True)
@@ -310,6 +256,10 @@ def choose_weight(model, scorer, catalog: pd.DataFrame, config: TrainConfig) -> 
     :func:`core.model.intervals.decide_weight`: the best MRR@10 among ``config.rescoring_weights``,
     kept only when its paired-bootstrap gain over the cosine alone is above zero, else 0)."""
     valid = catalog[catalog["split"] == "valid"].reset_index(drop=True)
+    if config.rescoring_weight is not None:
+        scorer.weight = float(config.rescoring_weight)
+        return {"weight": scorer.weight, "candidate": scorer.weight, "valid": {}, "kept": scorer.weight > 0, "gain": None,
+                "reason": f"weight {scorer.weight:g} fixed by the recipe", "chosen_by": "fixed by the recipe"}
     if len(valid) < 2:
         scorer.weight = 0.0
         return {"weight": 0.0, "candidate": 0.0, "valid": {}, "kept": False, "gain": None,

@@ -123,6 +123,8 @@ def served_figures(card: dict[str, Any]) -> Figures | None:
     """The test figures of what search serves (re-scored when the weight is on, else the cosine alone)."""
     info = card.get("rescoring") or {}
     scoring = "" if not info else (f"re-scored, weight {info['weight']:g}" if info.get("weight") else "cosine alone")
+    if card.get("figures_from"):  # a model trained on every labelled product: the figures are its split twin's
+        scoring = ", ".join(filter(None, [scoring, f"measured on {card['figures_from'].get('model')} (the train split only)"]))
     test = card.get("test_after") or {}
     if test.get("text_to_image"):
         t2i = test["text_to_image"]
@@ -164,3 +166,13 @@ def gain_text(gain: dict[str, Any]) -> str:
     low, high = gain["ci"]
     verdict = "beyond the noise" if low > 0 or high < 0 else "within noise"
     return f"{name} change {signed(gain['value'])} (95% CI {signed(low)} to {signed(high)}): {verdict}"
+
+
+def trained_on_notice(card: dict[str, Any]) -> str | None:
+    """What it means to measure a model trained on every labelled product; None for a split model."""
+    source = card.get("figures_from")
+    if not source:
+        return None
+    return (f"{card.get('version', 'This model')} was trained on every labelled product, valid and test splits included: "
+            f"figures measured with it here are on products it has seen, so they are optimistic. Its card's figures come "
+            f"from {source.get('model')}, the same recipe trained on the train split alone.")

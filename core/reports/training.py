@@ -91,6 +91,22 @@ def read_log(model_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return steps.dropna(subset=["loss"]).reset_index(drop=True), epochs
 
 
+def curves_of(model_dir: Path, card: dict) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
+    """``(steps, epochs, note)``: this model's loss per step; its validation curves, or for a model
+    trained on every labelled product (no valid split left) those of the split model its figures
+    come from, with a note saying so."""
+    steps, epochs = read_log(model_dir)
+    source = (card.get("figures_from") or {}).get("model")
+    if not source:
+        return steps, epochs, None
+    _, epochs = read_log(Path(model_dir).parent / str(source))
+    products = (card.get("data") or {}).get("train_products")
+    return steps, epochs, (f"{card.get('version', 'This model')} was trained on every labelled product"
+                           f"{f' ({products:,})' if products else ''} for {(card.get('config') or {}).get('epochs')} epochs "
+                           f"with {source}'s recipe and re-scoring weight; the validation curves and every figure on "
+                           f"this screen are {source}'s (trained on the train split alone).")
+
+
 def epoch_curves(epochs: pd.DataFrame) -> pd.DataFrame:
     """Validation metrics per epoch in long form (``Epoch``, ``Metric``, ``Value``) with readable
     metric names ("Text→image R@1"); only the retrieval figures (not the evaluator's timings)."""
