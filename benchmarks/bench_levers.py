@@ -35,20 +35,16 @@ LEVERS: dict[str, tuple[str, dict]] = {
     "seed-1": ("baseline, seed 1 (how much a seed moves the figures)", {"seed": 1}),
     "seed-2": ("baseline, seed 2", {"seed": 2}),
     "lab-colour": ("+ soft histogram over 77 CIELab colours of the product's pixels", {"lit": {"colour_lab": True}}),
-    "by-type": ("batches of half-batch blocks of one article type (harder negatives)", {"batches": "by-type"}),
     "batch-1024": ("batch 1024 (4x in-batch negatives), learning rate 2e-3", {"batch_size": 1024, "learning_rate": 2e-3}),
     "lite2-260": ("EfficientNet-Lite2 at its native 260 px", {"lit": {"variant": "efficientnet-lite2", "image_size": 260}}),
     "lite1-240": ("EfficientNet-Lite1 at its native 240 px", {"lit": {"variant": "efficientnet-lite1", "image_size": 240}}),
     "portrait-224x168": ("3:4 input, 224x168, no padding", {"lit": {"image_width": 168}}),
     "int8": ("int8 backbone (quantised ONNX)", {"lit": {"precision": "int8"}}),
-    "adapt-top": ("the backbone's last block and head convolution adapted to brand/colour/type/gender first "
-                  "(4 epochs on cached activations: core.model.adapt)", {"lit": {"adapt_epochs": 4, "adapt_blocks": 1}}),
     "train+valid": ("trained on train and valid (12% more products) for the baseline's best epoch count (17) "
                     "with its re-scoring weight (0.03): what training the shipped model on every labelled product buys",
                     {"epochs": 17, "rescoring_weight": 0.03, "train_on": ["train", "valid"]}),
     "no-rescoring": ("no attribute classifiers (cosine alone)", {"rescoring": False}),
     "epochs-30": ("30 epochs instead of 20", {"epochs": 30}),
-    "lab-by-type": ("CIELab colour histogram and by-type batches", {"lit": {"colour_lab": True}, "batches": "by-type"}),
 }
 PROTOCOLS = ("split", "brands")
 
@@ -83,7 +79,7 @@ def run_home(work: Path, base, lever: str, protocol: str, catalog: str):
     if home.exists():
         shutil.rmtree(home)
     shutil.copytree(base.processed_dir, home / "processed")
-    train_on = LEVERS[lever][1].get("train_on")
+    train_on = LEVERS[lever.split("@")[0]][1].get("train_on")
     if protocol == "brands" or train_on:
         frame = pd.read_parquet(home / "processed" / "catalog.parquet")
         if protocol == "brands":
@@ -120,7 +116,7 @@ def figures(card: dict) -> dict:
     return out
 
 
-def run(work: Path, catalog: str, lever: str, protocol: str, epochs: int | None) -> dict:
+def run(work: Path, catalog: str, lever: str, protocol: str, epochs: int | None, seed: int | None = None) -> dict:
     from core.model.registry import read_card
     from core.model.train import train
 
@@ -128,6 +124,9 @@ def run(work: Path, catalog: str, lever: str, protocol: str, epochs: int | None)
     config = recipe(overrides)
     if epochs is not None:
         config.epochs = epochs
+    if seed is not None:
+        config.seed = seed
+        lever, description = f"{lever}@seed{seed}", f"{description} (seed {seed})"
     settings = run_home(work, prepare_base(work, catalog), lever, protocol, catalog)
     started = time.time()
     result = train(settings, config, progress=False)
@@ -160,7 +159,7 @@ def table(rows: list[dict]) -> str:
             "whole R@10 | whole MRR@10 | image→text R@1 | category P@1 | weight | train s (features s) |")
     lines = [head, "|" + "---|" * 12]
     order = {name: i for i, name in enumerate(LEVERS)}
-    for row in sorted(rows, key=lambda r: (PROTOCOLS.index(r["protocol"]), order.get(r["lever"], 99))):
+    for row in sorted(rows, key=lambda r: (PROTOCOLS.index(r["protocol"]), order.get(r["lever"].split("@")[0], 99), r["lever"])):
         lines.append(f"| {row['lever']} | {row['protocol']} | {_with_ci(row, 't2i_r1')} | {row['t2i_r10']:.3f} | "
                      f"{row['t2i_mrr10']:.3f} | {_with_ci(row, 'full_r1')} | {row['full_r10']:.3f} | {row['full_mrr10']:.3f} | "
                      f"{row['i2t_r1']:.3f} | {row['cat_p1']:.3f} | {row['weight']} | {row['train_s']:.0f} ({row['feature_s']:.0f}) |")
@@ -174,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--levers", default=",".join(LEVERS), help=f"comma-separated, of: {', '.join(LEVERS)}")
     parser.add_argument("--protocols", default="split", help="comma-separated, of: split, brands")
     parser.add_argument("--epochs", type=int, help="override the recipe's epochs (quick looks only)")
+    parser.add_argument("--seed", type=int, help="train with this seed instead (recorded as LEVER@seedN)")
     parser.add_argument("--again", action="store_true", help="train levers that already have a result")
     parser.add_argument("--table", action="store_true", help="print the table of recorded results and stop")
     args = parser.parse_args(argv)
@@ -190,10 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         done = {(r["lever"], r["protocol"]) for r in results(work)}
         for protocol in protocols:
             for lever in levers:
-                if (lever, protocol) in done and not args.again:
+                name = lever if args.seed is None else f"{lever}@seed{args.seed}"
+                if (name, protocol) in done and not args.again:
                     continue
                 print(f"training {lever} ({protocol}) …", flush=True)
-                row = run(work, args.catalog, lever, protocol, args.epochs)
+                row = run(work, args.catalog, lever, protocol, args.epochs, args.seed)
                 print(f"  test R@1 {row['t2i_r1']:.3f}, whole-catalogue R@1 {row['full_r1']:.3f} in {row['elapsed_s']:.0f} s",
                       flush=True)
     print(table(results(work)))

@@ -252,3 +252,16 @@ def test_the_final_model_learns_every_labelled_product_and_keeps_the_split_figur
     assert not steps.empty and epochs.equals(read_log(split_dir)[1]) and not epochs.empty
     assert note.startswith(f"lit-v2 was trained on every labelled product ({products:,})") and "lit-v1" in note
     assert curves_of(split_dir, split_card)[2] is None
+
+
+def test_a_fixed_rescoring_weight_is_used_as_is():
+    import pandas as pd
+
+    from core.model.train import TrainConfig, choose_weight
+
+    class Scorer:
+        weight = 0.0
+
+    scorer = Scorer()
+    decision = choose_weight(None, scorer, pd.DataFrame({"split": ["train", "train"]}), TrainConfig(rescoring_weight=0.05))
+    assert scorer.weight == 0.05 and decision["weight"] == 0.05 and decision["chosen_by"] == "fixed by the recipe"

@@ -42,9 +42,6 @@ class LitConfig:
     precision: str = field(default="fp32", metadata={
         "help": "image backbone arithmetic for features: fp32, or int8 (quantised ONNX: about 2x faster "
                 "for the tower, test R@1 0.452 against 0.473 on the shared catalogue)"})
-    adapt_epochs: int = field(default=0, metadata={
-        "help": "epochs adapting the image backbone's last blocks to the catalogue's attributes first (0 = off; core.model.adapt)"})
-    adapt_blocks: int = field(default=1, metadata={"help": "backbone blocks adapted (with the head convolution)"})
     text_trainable_layers: int = field(default=0, metadata={"help": "top MiniLM layers that train"})
     dim: int = field(default=256, metadata={"help": "width of the shared embedding space"})
     image_hidden: int = field(default=1024, metadata={"help": "hidden width of the image MLP head (0 = linear)"})

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import FashionError
-from core.model.batches import BATCHES
 from core.model.lit import BACKENDS, LitConfig
 from core.model.loss import LOSSES
 
@@ -38,8 +37,6 @@ class TrainConfig:
     rescoring_weights: tuple[float, ...] = field(default=(0.0, 0.01, 0.02, 0.03, 0.05, 0.08), metadata={
         "help": "re-scoring weights tried on the valid split after training (the best MRR@10 is kept only "
                 "when its gain over the cosine alone beats the bootstrap noise of the valid queries)"})
-    batches: str = field(default="random", metadata={
-        "help": "random, or by-type (half-batch blocks of one article type: harder in-batch negatives; core.model.batches)"})
     rescoring_weight: float | None = field(default=None, metadata={
         "help": "a fixed re-scoring weight instead of one chosen on valid (a model trained on every labelled product)"})
     final_on_all: bool = field(default=False, metadata={
@@ -56,8 +53,6 @@ class TrainConfig:
             raise FashionError(f"unknown backend {self.backend!r}: choose one of {', '.join(BACKENDS)}")
         if self.loss not in LOSSES:
             raise FashionError(f"unknown loss {self.loss!r}: choose one of {', '.join(LOSSES)}")
-        if self.batches not in BATCHES:
-            raise FashionError(f"unknown batches {self.batches!r}: choose one of {', '.join(BATCHES)}")
         if self.backend == "clip" and self.name == "lit":
             self.name = "clip"
         if self.backend == "clip" and not self.base_model:

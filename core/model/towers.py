@@ -45,7 +45,7 @@ class ImageTower(InputModule):
     colour histogram of the non-white pixels. Accepts PIL images or image file paths.
     """
 
-    config_keys = ["variant", "image_size", "colour_levels", "stage_pool", "precision", "image_width", "colour_lab", "tuned"]
+    config_keys = ["variant", "image_size", "colour_levels", "stage_pool", "precision", "image_width", "colour_lab"]
     config_file_name = "image_tower_config.json"
     save_in_root = False
 
@@ -58,7 +58,6 @@ class ImageTower(InputModule):
         precision: str = "fp32",  # a saved tower without the key predates int8: fp32
         image_width: int = 0,  # 0: square (padded); a saved tower without the key is square
         colour_lab: bool = False,  # add core.model.colour's Lab histogram; saved towers without the key have none
-        tuned: str = "",  # the adapted backbone's weights tag (core.model.adapt); "" = the packaged weights
         *,
         load_pretrained: bool = True,
         batch_size: int = 32,  # ONNX Runtime: 8-64 within 5% end to end on 2 cores; 32 halves the memory of 64
@@ -67,7 +66,7 @@ class ImageTower(InputModule):
         self.variant = variant
         self.image_size, self.image_width = int(image_size), int(image_width or 0)
         self.input_size = (self.image_size, self.image_width or self.image_size)  # (height, width)
-        self.colour_levels, self.colour_lab, self.tuned = int(colour_levels), bool(colour_lab), str(tuned or "")
+        self.colour_levels, self.colour_lab = int(colour_levels), bool(colour_lab)
         self.stage_pool = bool(stage_pool)
         self.batch_size = batch_size
         self.backbone = efficientnet(variant, self.input_size, load_pretrained=load_pretrained)
@@ -98,8 +97,7 @@ class ImageTower(InputModule):
         stages = "stages" if self.stage_pool else "head"
         colour = (f"rgb{self.colour_levels}" if self.colour_levels else "nocolour") + ("-lab77" if self.colour_lab else "")
         precision = "" if self.precision == "fp32" else f"-{self.precision}-{CALIBRATION_VERSION}"
-        tuned = f"-tuned{self.tuned}" if self.tuned else ""
-        return f"{self.variant}@{size_label(self.input_size)}-{stages}-{colour}-{PREPROCESSING_VERSION}{precision}{tuned}"
+        return f"{self.variant}@{size_label(self.input_size)}-{stages}-{colour}-{PREPROCESSING_VERSION}{precision}"
 
     def attach_cache(self, cache_dir: str | os.PathLike | None) -> None:
         """Use ``cache_dir/features/<namespace>.sqlite`` (``settings.cache_dir``) and keep the backbone's

@@ -32,9 +32,7 @@ import torch
 from core.data.catalog import load_catalog
 from core.errors import FashionError
 from core.files import file_sha256
-from core.model.adapt import adapt_image_tower
 from core.model.attributes import AttributeScorer, Vocabulary
-from core.model.batches import by_type_sampler
 from core.model.recipe import TrainConfig  # noqa: F401 - re-exported: callers import it from here
 from core.model.callbacks import Report, RunLog, callbacks, counting, epoch_progress
 from core.model.evaluate import (RetrievalEvaluator, attribute_inputs, embed_catalog, headline, protocol,
@@ -77,9 +75,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     # 1. model
     model = build_model(config.backend, lit=config.lit, base_model=config.base_model, cache_dir=settings.cache_dir)
 
-    # 2. data: adapt the image backbone's top when asked (core.model.adapt), fill the feature caches
-    # (the only expensive step), drop images that do not decode
-    adapted = adapt_image_tower(model, catalog, config.lit, cache_dir=settings.cache_dir, seed=config.seed)
+    # 2. data: fill the feature caches (the only expensive step), drop images that do not decode
     skipped, bad = warm_features(model, catalog, config.text_field, progress=counting(report, "images") if report else progress)
     if bad:
         catalog = catalog.drop(index=catalog.index[sorted(bad)]).reset_index(drop=True)
@@ -99,8 +95,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
 
     # 5. arguments
     workdir = Path(tempfile.mkdtemp(prefix="train-", dir=log.path.parent))
-    types = np.stack(table["label"].to_list())[:, 1] if config.batches == "by-type" else None
-    args = training_arguments(config, workdir, validate=evaluator is not None, rows=len(dataset), progress=progress, types=types)
+    args = training_arguments(config, workdir, validate=evaluator is not None, rows=len(dataset), progress=progress)
 
     # 6. trainer
     trainer, best = make_trainer(model, args, dataset, loss, evaluator, log, progress=progress, report=report)
@@ -135,7 +130,6 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
             "test_cosine": t2i_summary(after_cosine), "test_rescored": t2i_summary(rescored),
             "test_after_cosine_only": headline(after_cosine) if after_cosine else {}},
         "skipped_images": skipped,
-        "adaptation": adapted,
         "wall_time_s": round(wall, 2),
         "feature_time_s": round(feature_time, 2),
         **(card_extra or {}),  # a final model: the split model's figures (core.model.final)
@@ -278,16 +272,11 @@ def choose_weight(model, scorer, catalog: pd.DataFrame, config: TrainConfig) -> 
 
 
 # -- the trainer ----------------------------------------------------------------------------
-def training_arguments(config: TrainConfig, workdir: Path, *, validate: bool, rows: int, progress: bool,
-                       types: np.ndarray | None = None):
-    """``SentenceTransformerTrainingArguments`` of a run: CPU, cosine schedule, no checkpoints; with
-    ``types`` (each row's article type id) batches are made by type (:mod:`core.model.batches`)."""
+def training_arguments(config: TrainConfig, workdir: Path, *, validate: bool, rows: int, progress: bool):
+    """``SentenceTransformerTrainingArguments`` of a run: CPU, cosine schedule, no checkpoints."""
     from sentence_transformers import SentenceTransformerTrainingArguments
     from sentence_transformers.base.sampler import BatchSamplers
 
-    sampler = BatchSamplers.NO_DUPLICATES if config.loss == "mnrl" else BatchSamplers.BATCH_SAMPLER
-    if types is not None:
-        sampler = by_type_sampler(types)
 
     return SentenceTransformerTrainingArguments(
         output_dir=str(workdir),
@@ -305,7 +294,7 @@ def training_arguments(config: TrainConfig, workdir: Path, *, validate: bool, ro
         use_cpu=True,
         seed=config.seed,
         data_seed=config.seed,
-        batch_sampler=sampler,
+        batch_sampler=BatchSamplers.NO_DUPLICATES if config.loss == "mnrl" else BatchSamplers.BATCH_SAMPLER,
         router_mapping={"image": "image", "text": "text"} if config.backend == "lit" else {},
         disable_tqdm=not progress,
         dataloader_drop_last=rows > config.batch_size,
