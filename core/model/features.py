@@ -30,7 +30,6 @@ import numpy as np
 from PIL import Image
 
 from core.files import file_digest
-from core.model.colour import lab_histogram
 
 ImageLike = Image.Image | str | os.PathLike
 PartsDone = Callable[[int, int], None]
@@ -162,7 +161,7 @@ class Decoded(NamedTuple):
 
 
 def decode_images(items: Sequence[ImageLike], indices: Sequence[int], size: int | Sequence[int],
-                  colour_levels: int, *, lab: bool = False) -> Decoded:
+                  colour_levels: int) -> Decoded:
     """Backbone inputs of ``items[indices]`` (and their colour histograms when ``colour_levels``);
     an image that does not decode is left out and reported in ``failures`` as ``(input, reason)``."""
     ok, pixels, hists, failures = [], [], [], []
@@ -173,9 +172,8 @@ def decode_images(items: Sequence[ImageLike], indices: Sequence[int], size: int 
             failures.append((str(items[index]), f"{type(error).__name__}: {error}"))
             continue
         pixels.append(resized_pixels(image, size))
-        if colour_levels or lab:
-            parts = [colour_histogram(image, colour_levels)] if colour_levels else []
-            hists.append(np.concatenate(parts + [lab_histogram(image)]) if lab else parts[0])
+        if colour_levels:
+            hists.append(colour_histogram(image, colour_levels))
         ok.append(index)
     batch = pixels_to_batch(pixels) if pixels else np.zeros((0, 3, *input_shape(size)), np.float32)
     return Decoded(ok, batch, hists, failures)

@@ -37,7 +37,6 @@ class LitConfig:
         "help": "input width of the image tower; 0 = square, photos padded on white (168 at 224 high keeps "
                 "the catalogue's 3:4 photos whole without padding: 25% fewer pixels to run)"})
     colour_levels: int = field(default=4, metadata={"help": "RGB histogram levels per channel (0 = off)"})
-    colour_lab: bool = field(default=False, metadata={"help": "add a soft histogram over 77 CIELab colours of the product's pixels"})
     stage_pool: bool = field(default=True, metadata={"help": "add pooled features of the last 4 stages"})
     precision: str = field(default="fp32", metadata={
         "help": "image backbone arithmetic for features: fp32, or int8 (quantised ONNX: about 2x faster "
@@ -76,7 +75,7 @@ def build_lit(config: LitConfig | None = None, *, cache_dir: str | os.PathLike |
 
     config = config or LitConfig()
     image = ImageTower(config.variant, config.image_size, config.colour_levels, config.stage_pool, config.precision,
-                       config.image_width, config.colour_lab)
+                       config.image_width)
     text = TextTower(trainable_layers=config.text_trainable_layers,
                      emit_tokens=config.token_bag and config.text_trainable_layers == 0)
     image.attach_cache(cache_dir)

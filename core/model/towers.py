@@ -32,7 +32,6 @@ from core.errors import FashionError
 from core.model.backbones import efficientnet, mean_pool, minilm_path, pooled_features, pooled_width, run_layers, stage_ends
 from core.model.features import (PREPROCESSING_VERSION, FeatureCache, PartsDone, cached_compute, compute_in_parts,
                                  content_keys, decode_images, prefetched, size_label, text_sha1)
-from core.model.colour import LAB_PROTOTYPES
 from core.model.onnx_backbone import CALIBRATION_VERSION, BackboneRunner
 
 
@@ -45,7 +44,7 @@ class ImageTower(InputModule):
     colour histogram of the non-white pixels. Accepts PIL images or image file paths.
     """
 
-    config_keys = ["variant", "image_size", "colour_levels", "stage_pool", "precision", "image_width", "colour_lab"]
+    config_keys = ["variant", "image_size", "colour_levels", "stage_pool", "precision", "image_width"]
     config_file_name = "image_tower_config.json"
     save_in_root = False
 
@@ -57,7 +56,6 @@ class ImageTower(InputModule):
         stage_pool: bool = True,
         precision: str = "fp32",  # a saved tower without the key predates int8: fp32
         image_width: int = 0,  # 0: square (padded); a saved tower without the key is square
-        colour_lab: bool = False,  # add core.model.colour's Lab histogram; saved towers without the key have none
         *,
         load_pretrained: bool = True,
         batch_size: int = 32,  # ONNX Runtime: 8-64 within 5% end to end on 2 cores; 32 halves the memory of 64
@@ -66,7 +64,7 @@ class ImageTower(InputModule):
         self.variant = variant
         self.image_size, self.image_width = int(image_size), int(image_width or 0)
         self.input_size = (self.image_size, self.image_width or self.image_size)  # (height, width)
-        self.colour_levels, self.colour_lab = int(colour_levels), bool(colour_lab)
+        self.colour_levels = int(colour_levels)
         self.stage_pool = bool(stage_pool)
         self.batch_size = batch_size
         self.backbone = efficientnet(variant, self.input_size, load_pretrained=load_pretrained)
@@ -83,7 +81,7 @@ class ImageTower(InputModule):
 
     @property
     def dim(self) -> int:
-        return self.backbone_dim + (self.colour_levels**3 if self.colour_levels else 0) + self.colour_lab * len(LAB_PROTOTYPES)
+        return self.backbone_dim + (self.colour_levels**3 if self.colour_levels else 0)
 
     def get_embedding_dimension(self) -> int:
         return self.dim
@@ -95,7 +93,7 @@ class ImageTower(InputModule):
     @property
     def cache_namespace(self) -> str:
         stages = "stages" if self.stage_pool else "head"
-        colour = (f"rgb{self.colour_levels}" if self.colour_levels else "nocolour") + ("-lab77" if self.colour_lab else "")
+        colour = f"rgb{self.colour_levels}" if self.colour_levels else "nocolour"
         precision = "" if self.precision == "fp32" else f"-{self.precision}-{CALIBRATION_VERSION}"
         return f"{self.variant}@{size_label(self.input_size)}-{stages}-{colour}-{PREPROCESSING_VERSION}{precision}"
 
@@ -117,7 +115,7 @@ class ImageTower(InputModule):
         """Decode the next batch in a thread while this one runs (ONNX Runtime when it can)."""
         out: dict[int, np.ndarray] = {}
         chunks = [indices[start : start + self.batch_size] for start in range(0, len(indices), self.batch_size)]
-        decode = partial(decode_images, items, size=self.input_size, colour_levels=self.colour_levels, lab=self.colour_lab)
+        decode = partial(decode_images, items, size=self.input_size, colour_levels=self.colour_levels)
         for decoded in prefetched(decode, chunks):
             self.failures.extend(decoded.failures)
             if not decoded.indices:
