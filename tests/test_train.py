@@ -252,6 +252,8 @@ def test_the_final_model_learns_every_labelled_product_and_keeps_the_split_figur
     assert not steps.empty and epochs.equals(read_log(split_dir)[1]) and not epochs.empty
     assert note.startswith(f"lit-v2 was trained on every labelled product ({products:,})") and "lit-v1" in note
     assert curves_of(split_dir, split_card)[2] is None
+    card_md = (final_dir / "MODEL_CARD.md").read_text()
+    assert f"trained on: every labelled product ({products:,})" in card_md and "lit-v1's" in card_md
 
 
 def test_a_fixed_rescoring_weight_is_used_as_is():
