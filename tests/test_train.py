@@ -213,13 +213,18 @@ def test_clip_backend_trains_only_its_projections(demo_settings, first_run, tmp_
     assert not (result.model_dir / "attribute_scorer.json").exists()
 
 
-def test_stock_mnrl_loss_with_no_duplicates_sampler_runs(demo_settings, first_run, tmp_path):
+def _home_sharing_features(demo_settings, tmp_path) -> Settings:
+    """A new home with the demo's prepared catalogue and its warm feature cache: a test there only trains."""
     settings = demo_settings.with_(home=tmp_path / "home")
     settings.processed_dir.mkdir(parents=True)
     (settings.processed_dir / "catalog.parquet").write_bytes(demo_settings.catalog_parquet.read_bytes())
     settings.cache_dir.mkdir(parents=True)
-    # share the warm cache so this test only trains
     (settings.cache_dir / "features").symlink_to(demo_settings.cache_dir / "features")
+    return settings
+
+
+def test_stock_mnrl_loss_with_no_duplicates_sampler_runs(demo_settings, first_run, tmp_path):
+    settings = _home_sharing_features(demo_settings, tmp_path)
     result = train(settings, TrainConfig(**{**FAST, "epochs": 2, "loss": "mnrl"}), progress=False)
     assert result.metrics_after["text_to_image"]["r1"] > result.metrics_before["text_to_image"]["r1"]
 
@@ -228,11 +233,7 @@ def test_the_final_model_learns_every_labelled_product_and_keeps_the_split_figur
     from core.model.final import train_shipped
     from core.reports.figures import served_figures, trained_on_notice
 
-    settings = demo_settings.with_(home=tmp_path / "home")
-    settings.processed_dir.mkdir(parents=True)
-    (settings.processed_dir / "catalog.parquet").write_bytes(demo_settings.catalog_parquet.read_bytes())
-    settings.cache_dir.mkdir(parents=True)
-    (settings.cache_dir / "features").symlink_to(demo_settings.cache_dir / "features")
+    settings = _home_sharing_features(demo_settings, tmp_path)
     result = train_shipped(settings, TrainConfig(**{**FAST, "epochs": 3, "final_on_all": True}), progress=False)
     split_dir, final_dir = settings.models_dir / "lit-v1", result.model_dir
     assert final_dir.name == "lit-v2" and latest_model(settings) == final_dir
