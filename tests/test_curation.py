@@ -20,6 +20,7 @@ from core.curation.schema import FLAG_KINDS
 from core.curation.store import CurationStore
 from core.errors import FashionError
 from tests.homes import copy_home
+from tests.vectors import normalised, unit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -391,13 +392,7 @@ NAME_NOUN = {"Tshirts": "T-shirt", "Watches": "Watch", "Jeans": "Jeans"}
 
 
 def _unit(i: int) -> np.ndarray:
-    v = np.zeros(DIM, np.float32)
-    v[i] = 1.0
-    return v
-
-
-def _norm(v: np.ndarray) -> np.ndarray:
-    return (v / np.linalg.norm(v)).astype(np.float32)
+    return unit(i, DIM)
 
 
 def built_catalogue(per_group: int = 12, seed: int = 0) -> CurationInputs:
@@ -413,8 +408,8 @@ def built_catalogue(per_group: int = 12, seed: int = 0) -> CurationInputs:
                 name = f"Brand{n} Men {colour} {NAME_NOUN[article]}"
                 rows.append({"id": pid, "name": name, "articleType": article, "baseColour": colour,
                              "gender": "Men", "image_sha1": f"sha-{pid}", "image": ""})
-                images.append(_norm(image))
-                names.append(_norm(_unit(t) + 0.6 * _unit(c) + rng.normal(0, 0.05, DIM)))
+                images.append(normalised(image))
+                names.append(normalised(_unit(t) + 0.6 * _unit(c) + rng.normal(0, 0.05, DIM)))
     return CurationInputs(
         meta=pd.DataFrame(rows), images=np.stack(images), names=np.stack(names),
         type_texts={a: _unit(t) for a, t in TYPES.items()},
@@ -440,7 +435,7 @@ def test_a_duplicated_image_file_is_found_whatever_the_names():
 
 def test_a_near_identical_image_with_the_same_name_is_found():
     inputs = built_catalogue()
-    inputs.images[7] = _norm(inputs.images[3] + np.float32(0.01))
+    inputs.images[7] = normalised(inputs.images[3] + np.float32(0.01))
     inputs.meta.loc[7, "name"] = inputs.meta.loc[3, "name"]
     (dup,) = near_duplicates(inputs)
     assert dup.ids == tuple(sorted(inputs.meta.loc[[3, 7], "id"])) and dup.details["reason"] == "near-identical"
@@ -456,7 +451,7 @@ def test_a_near_identical_image_with_the_same_name_is_found():
 )
 def test_near_identical_images_of_different_things_are_not_duplicates(change, why):
     inputs = built_catalogue()
-    inputs.images[7] = _norm(inputs.images[3] + np.float32(0.01))
+    inputs.images[7] = normalised(inputs.images[3] + np.float32(0.01))
     inputs.meta.loc[3, "name"] = "Brand3 Men Red T-shirt 401"
     inputs.meta.loc[7, "name"] = "Brand3 Men Red T-shirt 401"
     for column, value in change.items():
@@ -498,7 +493,7 @@ def test_a_colour_within_its_family_is_never_questioned():
 
 def test_an_outlier_is_found():
     inputs = built_catalogue(per_group=20)
-    inputs.images[10] = _norm(_unit(9) + _unit(10))  # a jeans-free, watch-free, shirt-free picture
+    inputs.images[10] = normalised(_unit(9) + _unit(10))  # a jeans-free, watch-free, shirt-free picture
     rules = Rules(outlier_min_type_size=20, outlier_max_rank=0.05)
     (outlier,) = outliers(inputs, rules)
     assert outlier.ids == (int(inputs.meta.loc[10, "id"]),)

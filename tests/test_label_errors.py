@@ -13,6 +13,7 @@ from core.curation.evidence import name_genders, name_words, neighbour_shares, w
 from core.curation.inputs import DEFAULT_RULES
 from core.curation.rules import CurationInputs, Rules, label_errors, suggest
 from tests.homes import copy_home
+from tests.vectors import normalised, unit
 
 DIM = 24
 TYPES = {"Tshirts": 0, "Shirts": 1, "Watches": 2, "Jeans": 3}  # Tshirts and Shirts: both Topwear
@@ -23,13 +24,7 @@ BY_GROUP = Rules(type_margin=9.0)  # the type-by-type finding off: what remains 
 
 
 def _unit(i: int) -> np.ndarray:
-    v = np.zeros(DIM, np.float32)
-    v[i] = 1.0
-    return v
-
-
-def _norm(v: np.ndarray) -> np.ndarray:
-    return (v / np.linalg.norm(v)).astype(np.float32)
+    return unit(i, DIM)
 
 
 def catalogue(per_cell: int = 6, seed: int = 0) -> CurationInputs:
@@ -46,11 +41,11 @@ def catalogue(per_cell: int = 6, seed: int = 0) -> CurationInputs:
                     pid = 1000 + len(rows)
                     rows.append({"id": pid, "name": f"Brand{n} {gender} {colour} {NOUNS[article]}", "articleType": article,
                                  "baseColour": colour, "gender": gender, "image_sha1": f"sha-{pid}", "image": ""})
-                    images.append(_norm(_unit(t) + 0.7 * _unit(g) + 0.4 * _unit(c) + rng.normal(0, 0.05, DIM)))
-                    names.append(_norm(_unit(t) + 0.4 * _unit(c) + rng.normal(0, 0.05, DIM)))
+                    images.append(normalised(_unit(t) + 0.7 * _unit(g) + 0.4 * _unit(c) + rng.normal(0, 0.05, DIM)))
+                    names.append(normalised(_unit(t) + 0.4 * _unit(c) + rng.normal(0, 0.05, DIM)))
     type_texts = {a: _unit(t) for a, t in TYPES.items()}
     type_texts["Shirts"] = _unit(TYPES["Tshirts"])  # a T-shirt's picture reads "shirt" best...
-    type_texts["Tshirts"] = _norm(0.9 * _unit(TYPES["Tshirts"]) + 0.44 * _unit(TYPES["Shirts"]))  # ...then "t-shirt"
+    type_texts["Tshirts"] = normalised(0.9 * _unit(TYPES["Tshirts"]) + 0.44 * _unit(TYPES["Shirts"]))  # ...then "t-shirt"
     return CurationInputs(meta=pd.DataFrame(rows), images=np.stack(images), names=np.stack(names),
                           type_texts=type_texts, colour_texts={c: _unit(i) for c, i in COLOURS.items()})
 

@@ -18,7 +18,7 @@ import core.model.onnx_backbone as onnx_backbone
 from core.data.demo.generate import generate_demo
 from core.model.backbones import pooled_features
 from core.model.features import (decode_images, image_to_array, input_shape, load_rgb, pad_to_aspect, prefetched,
-                                 resized_pixels, size_label, square_pad)
+                                 resized_pixels, size_label)
 from core.model.onnx_backbone import export_name, weights_sha256
 from core.model.towers import ImageTower
 
@@ -185,7 +185,7 @@ def test_batch_preprocessing_equals_the_reference_formula(demo_images):
     decoded = decode_images([*demo_images[:3], "missing.jpg"], [0, 1, 2, 3], 224, 4)
     assert decoded.indices == [0, 1, 2] and [Path(f).name for f, _ in decoded.failures] == ["missing.jpg"]
     for row, path in enumerate(demo_images[:3]):
-        resized = square_pad(load_rgb(path)).resize((224, 224), Image.BICUBIC)
+        resized = pad_to_aspect(load_rgb(path), 1, 1).resize((224, 224), Image.BICUBIC)
         reference = (np.asarray(resized, dtype=np.float32) / 127.5 - 1.0).transpose(2, 0, 1)
         np.testing.assert_array_equal(decoded.pixels[row], reference)
     assert decoded.pixels.dtype == np.float32 and decoded.pixels.flags.c_contiguous
@@ -202,7 +202,7 @@ def test_a_portrait_input_keeps_a_portrait_photo_whole_and_pads_others_on_white(
     padded = pad_to_aspect(wide, 3, 4)
     assert padded.size == (80, 107) and padded.getpixel((0, 0)) == (255, 255, 255) and padded.getpixel((40, 53)) == (200, 0, 0)
     assert resized_pixels(wide, (224, 168)).shape == (224, 168, 3)
-    assert square_pad(photo).size == (80, 80)
+    assert pad_to_aspect(photo, 1, 1).size == (80, 80)
     assert decode_images(["missing.jpg"], [0], (64, 48), 0).pixels.shape == (0, 3, 64, 48)
 
 

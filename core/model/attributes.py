@@ -172,8 +172,8 @@ def _torch():
     return torch, nn
 
 
-def _byte_dropout(nn):
-    torch, _ = _torch()
+def _byte_dropout():
+    torch, nn = _torch()
 
     class ByteDropout(nn.Module):
         """Dropout whose mask comes from random bytes: ``p`` rounded to 1/256 (0.2 drops 51/256), kept
@@ -195,7 +195,7 @@ def _byte_dropout(nn):
 
 def _build_module(vocab: Vocabulary, image_dim: int, text_dim: int, hidden: dict[str, int], dropout: float):
     torch, nn = _torch()
-    Dropout = _byte_dropout(nn)  # noqa: N806 - a class
+    Dropout = _byte_dropout()  # noqa: N806 - a class
 
     class Scorer(nn.Module):
         def __init__(self):

@@ -125,11 +125,6 @@ def pad_to_aspect(image: Image.Image, width: int, height: int, fill=(255, 255, 2
     return canvas
 
 
-def square_pad(image: Image.Image, fill=(255, 255, 255)) -> Image.Image:
-    """Pad to a square on a white background."""
-    return pad_to_aspect(image, 1, 1, fill)
-
-
 def resized_pixels(image: Image.Image, size: int | Sequence[int]) -> np.ndarray:
     """uint8 HWC pixels of ``image`` padded on white to the aspect of ``size`` (an int: a square;
     ``(height, width)``) and resized (bicubic) to it."""

@@ -121,7 +121,7 @@ class BackboneRunner:
             raise ValueError(f"unknown backbone precision {precision!r}: choose {', '.join(PRECISIONS)}")
         self.precision = precision  # int8: always ONNX Runtime (its features are the model's), whatever the job size
         self.variant = variant
-        self.image_size = image_size if isinstance(image_size, int) else input_shape(image_size)
+        self.image_size = input_shape(image_size)  # (height, width); a square is still named by one number
         self.folder = None if folder is None else Path(folder)
         self.enabled = enabled  # False: always torch
         self.min_images = min_images
