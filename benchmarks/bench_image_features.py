@@ -1,4 +1,4 @@
-"""Benchmark image feature extraction end to end: torch vs ONNX Runtime, at a few batch sizes.
+"""Benchmark image feature extraction end to end: torch vs ONNX Runtime vs OpenVINO bf16, at a few batch sizes.
 
     python -m benchmarks.bench_image_features [--catalog DIR] [--images 1024] [--torch-images 256] \
         [--batches 16,32,64] [--repeat 3] [--threads 2]
@@ -7,11 +7,12 @@ Each run goes through ``ImageTower.features`` on N catalogue images with a cold 
 temporary folder: content keys, decoding and preprocessing (prefetched in a thread), the backbone,
 the colour histogram and the cache write. Variants: torch NCHW and torch channels-last (what the
 torch path runs; one pass each, they are slow), ONNX Runtime fp32 and int8 (the quantised export
-of ``core.model.quantize``, what new models run) per batch size, and each without the decode
+of ``core.model.quantize``) and OpenVINO bf16 (``core.model.openvino_session``, where the CPU computes
+bf16) per batch size, and each without the decode
 prefetch (round robin). The export and the session opening are timed apart. The machine may be shared: the load average
 (``/proc/loadavg``, which counts this benchmark too) is printed before and after each run, with the
 cores this process got (CPU time / wall time: below the machine's cores, others were running).
-The int8 features' cosine to fp32 is printed (median and minimum). Nothing here asserts.
+The int8 and bf16 features' cosine to fp32 is printed (median and minimum). Nothing here asserts.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from core.model.onnx_backbone import BackboneRunner, cpu_cores
+    from core.model.openvino_session import bf16_support
     from core.model.quantize import cosine
     from core.model.towers import ImageTower
 
@@ -143,11 +145,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"int8: export + quantise + open + probe check: {time.perf_counter() - started:.2f} s "
               f"(failed: {int8_tower.runner.failed})")
 
+        kinds = [("fp32", tower), ("int8", int8_tower)]
+        if bf16_support() is None:
+            bf16_tower = ImageTower(image_size=args.image_size, image_width=args.image_width, precision="bf16")
+            bf16_tower.runner.folder = onnx_dir
+            started = time.perf_counter()
+            bf16_tower.runner.session(bf16_tower.backbone, bf16_tower._pooled_stages, job_size=1)
+            print(f"bf16 (OpenVINO): compile + probe check: {time.perf_counter() - started:.2f} s (failed: {bf16_tower.runner.failed})")
+            kinds.append(("bf16", bf16_tower))
+        else:
+            print(f"bf16: not measured ({bf16_support()})")
         onnx_paths = paths[: args.images]
-        variants = [(f"onnx {kind} b{b}", item, int(b), False) for kind, item in (("fp32", tower), ("int8", int8_tower))
+        variants = [(f"{'openvino' if kind == 'bf16' else 'onnx'} {kind} b{b}", item, int(b), False) for kind, item in kinds
                     for b in args.batches.split(",")]
-        variants += [(f"onnx {kind} b{default_batch} no prefetch", item, default_batch, True)
-                     for kind, item in (("fp32", tower), ("int8", int8_tower))]
+        variants += [(f"{'openvino' if kind == 'bf16' else 'onnx'} {kind} b{default_batch} no prefetch", item, default_batch, True)
+                     for kind, item in kinds]
         for _, item, batch, _ in variants:  # the session's first runs at each shape are slow
             item.batch_size, item.cache = batch, None
             item.features(warmup[: 2 * batch])
@@ -160,13 +172,14 @@ def main(argv: list[str] | None = None) -> int:
         for name, _, _, _ in variants:
             results.append(summary(name, len(onnx_paths), passes[name]))
             print(_row(results[-1]), flush=True)
-        fp32, int8 = (next(r["matrix"] for r in results if r["variant"].startswith(f"onnx {k}")) for k in ("fp32", "int8"))
-        close = cosine(fp32, int8)
-        print(f"int8 vs fp32 features (with the colour histogram): cosine median {np.median(close):.4f}, "
-              f"min {close.min():.4f} over {len(close)} images")
+        fp32 = next(r["matrix"] for r in results if r["variant"].startswith("onnx fp32"))
+        for kind, _ in kinds[1:]:
+            close = cosine(fp32, next(r["matrix"] for r in results if f" {kind} " in r["variant"]))
+            print(f"{kind} vs fp32 features (with the colour histogram): cosine median {np.median(close):.4f}, "
+                  f"min {close.min():.4f} over {len(close)} images")
 
     reference = next(r for r in results if r["variant"].startswith("torch-channels-last"))
-    for result in (r for r in results if "int8" not in r["variant"]):
+    for result in (r for r in results if "int8" not in r["variant"] and "bf16" not in r["variant"]):
         rows = min(len(reference["matrix"]), len(result["matrix"]))
         diff = np.abs(result["matrix"][:rows] - reference["matrix"][:rows]).max()
         print(f"max |{result['variant']} - torch channels-last| = {diff:.2e}")

@@ -6,7 +6,9 @@
 Each lever is a training recipe (overrides of ``TrainConfig`` / ``LitConfig``) trained with the
 product's own ``core.model.train.train`` in a home of its own under WORK (the prepared catalogue
 copied, frozen features shared by namespace in WORK/features, so each feature version is computed
-once), under two protocols:
+once), under two protocols. The baseline, and every lever but ``bf16``, computes its features in
+fp32 (the shipped default until bf16 replaced it), so rows recorded before and after stay comparable.
+The protocols:
 
 - ``split``: the shipped splits (names grouped, 80/10/10): the test split (its gallery, 941 images on
   the shared catalogue) and the whole catalogue as gallery (test queries against all 9,375 images,
@@ -35,7 +37,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 LEVERS: dict[str, tuple[str, dict]] = {
-    "baseline": ("shipped recipe: Lite0 224 px square, stage pooling, RGB histogram, batch 256", {}),
+    "baseline": ("shipped recipe with fp32 features: Lite0 224 px square, stage pooling, RGB histogram, batch 256", {}),
     "seed-1": ("baseline, seed 1 (how much a seed moves the figures)", {"seed": 1}),
     "seed-2": ("baseline, seed 2", {"seed": 2}),
     "batch-1024": ("batch 1024 (4x in-batch negatives), learning rate 2e-3", {"batch_size": 1024, "learning_rate": 2e-3}),
@@ -43,6 +45,8 @@ LEVERS: dict[str, tuple[str, dict]] = {
     "lite1-240": ("EfficientNet-Lite1 at its native 240 px", {"lit": {"variant": "efficientnet-lite1", "image_size": 240}}),
     "portrait-224x168": ("3:4 input, 224x168, no padding", {"lit": {"image_width": 168}}),
     "int8": ("int8 backbone (quantised ONNX)", {"lit": {"precision": "int8"}}),
+    "bf16": ("bf16 features (OpenVINO, where the CPU computes bf16): the shipped default since 2026-12-01",
+             {"lit": {"precision": "bf16"}}),
     "train+valid": ("trained on train and valid (12% more products) for the baseline's best epoch count (17) "
                     "with its re-scoring weight (0.03): what training the shipped model on every labelled product buys",
                     {"epochs": 17, "rescoring_weight": 0.03, "train_on": ["train", "valid"]}),
@@ -56,7 +60,8 @@ def recipe(overrides: dict):
     from core.model.lit import LitConfig
     from core.model.train import TrainConfig
 
-    lit = LitConfig(**{**asdict(LitConfig()), **overrides.get("lit", {})})
+    # fp32 features under every lever but bf16: the baseline the recorded rows were measured against
+    lit = LitConfig(**{**asdict(LitConfig()), "precision": "fp32", **overrides.get("lit", {})})
     return TrainConfig(**{k: v for k, v in overrides.items() if k not in ("lit", "train_on")}, lit=lit)
 
 

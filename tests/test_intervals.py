@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.model.intervals import (bootstrap_interval, decide_weight, paired_gain, per_query, rank_intervals, signed,
+from core.model.intervals import (bootstrap_interval, outward, decide_weight, paired_gain, per_query, rank_intervals, signed,
                                   summary)
 from core.reports.figures import Figures, rescoring_verdict, served_figures
 
@@ -107,3 +107,11 @@ def test_an_older_card_renders_with_counts_unknown():
     assert "query count and gallery size unknown" in figures.describe()
     assert rescoring_verdict(card).weight == 0.05 and "no noise test recorded" in rescoring_verdict(card).reason
     assert served_figures({}) is None and rescoring_verdict({}) is None
+
+
+def test_a_rounded_interval_still_holds_its_rounded_and_unrounded_figure():
+    third = 1 / 3
+    assert outward((third, third)) == [0.3333, 0.3334]  # round() would end it at 0.3333 < 1/3
+    assert outward((0.1, 0.5)) == [0.1, 0.5]  # exact values stay put despite 0.1 * 1e4 = 1000.0000000000001
+    low, high = outward(bootstrap_interval([third] * 5))
+    assert low <= third <= high and low <= round(third, 4) <= high

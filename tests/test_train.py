@@ -13,7 +13,7 @@ import torch
 from core.config import Settings
 from core.data.demo.generate import generate_demo
 from core.model.backbones import efficientnet_weights, minilm_path
-from core.model.lit import LitConfig
+from core.model.lit import LitConfig, towers
 from core.model.load import load_model
 from core.model.towers import ImageTower, TextTower
 from core.errors import FashionError
@@ -89,6 +89,10 @@ def test_model_card_log_and_latest_pointer(demo_settings, first_run):
     assert len(card["data"]["catalog_sha256"]) == 64
     assert card["metrics_after"]["t2i_r1"] > card["metrics_before"]["t2i_r1"]
     assert card["wall_time_s"] > 0 and card["best_epoch"] is not None
+    image = next(t for t in towers(load_model(first_run.model_dir)) if isinstance(t, ImageTower))
+    assert card["config"]["lit"]["precision"] == image.precision == "bf16"  # the default for new models
+    assert card["image_features"] == image.cache_namespace  # bf16, or fp32 where the CPU has no bf16
+    assert f"- image features: {card['image_features']}" in (first_run.model_dir / "MODEL_CARD.md").read_text()
     events = [json.loads(line) for line in (first_run.model_dir / "training_log.jsonl").read_text().splitlines()]
     kinds = [e["event"] for e in events]
     assert kinds[0] == "start" and "test_before" in kinds and "test_after" in kinds

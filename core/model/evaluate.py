@@ -32,7 +32,7 @@ from core.errors import FashionError
 from core.model.embedder import normalise
 from core.model.features import load_rgb
 from core.model.load import SentenceTransformerEmbedder
-from core.model.intervals import bootstrap_interval, rank_intervals
+from core.model.intervals import bootstrap_interval, outward, rank_intervals
 from core.model.ranking import metrics_from_ranks, rank_queries, ranking_metrics, top_k
 
 NAME = "productDisplayName"
@@ -197,7 +197,7 @@ def protocol(emb: Embeddings, catalog: pd.DataFrame, split: str = "test") -> dic
     }
     # 95% bootstrap intervals over queries (core.model.intervals), beside the figures they qualify
     intervals: dict[str, Any] = {"text_to_image": rank_intervals(ranks),
-                                 "image_to_text": {"r1": [round(x, 4) for x in bootstrap_interval(hits)]}}
+                                 "image_to_text": {"r1": outward(bootstrap_interval(hits))}}
     if split != "all":
         full = text_to_image_ranks(emb, catalog, rows, everything)
         result["full_gallery"] = int(len(everything))

@@ -16,6 +16,7 @@ bound of the gain to clear zero keeps that in check on small valid splits.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,9 +70,17 @@ def bootstrap_interval(values, *, resamples: int = RESAMPLES, seed: int = SEED, 
     return float(low), float(high)
 
 
+def outward(interval: tuple[float, float], digits: int = 4) -> list[float]:
+    """``interval`` rounded outward to ``digits`` (low down, high up), so it still holds the figure it
+    qualifies once both are shown rounded (an interval of one point, 1/3, must not end below 1/3)."""
+    scale = 10**digits
+    low, high = (round(x * scale, 6) for x in interval)  # 0.1 * 1e4 is 1000.0000000000001: not 1001
+    return [math.floor(low) / scale, math.ceil(high) / scale]
+
+
 def rank_intervals(ranks: np.ndarray, k: int = 10) -> dict[str, list[float]]:
     """``{"r1": [low, high], "r<k>": ..., "mrr<k>": ...}``: 95% intervals from per-query ranks."""
-    return {metric: [round(x, 4) for x in bootstrap_interval(per_query(ranks, metric, k))]
+    return {metric: outward(bootstrap_interval(per_query(ranks, metric, k)))
             for metric in ("r1", f"r{k}", f"mrr{k}")}
 
 
@@ -88,7 +97,7 @@ def paired_gain(base: np.ndarray, new: np.ndarray, metric: str = "mrr10") -> dic
     difference = per_query(new, metric) - per_query(base, metric)
     low, high = bootstrap_interval(difference)
     value = float(difference.mean()) if len(difference) else 0.0
-    return {"metric": metric, "value": round(value, 4), "ci": [round(low, 4), round(high, 4)], "queries": int(len(difference))}
+    return {"metric": metric, "value": round(value, 4), "ci": outward((low, high)), "queries": int(len(difference))}
 
 
 def signed(value: float) -> str:

@@ -1,4 +1,5 @@
-"""ONNX Runtime for the frozen image backbone: exported once, cached on disk, run for feature extraction.
+"""ONNX Runtime (or OpenVINO in bf16) for the frozen image backbone: exported once, cached on disk, run for
+feature extraction.
 
 Feature extraction (no gradients) spends nearly all its time in the EfficientNet-Lite backbone, and
 ONNX Runtime runs the same graph several times faster than torch on CPU (end to end at 224 px on 2
@@ -9,6 +10,8 @@ choice for one image tower: it exports the backbone *with its stage pooling* (th
 sha256>-v<N>.onnx`` (written atomically; a file that does not load or does not match torch on a probe
 image is rebuilt), opens it with full graph optimisation and one intra-op thread per core, and
 falls back to torch with a one-line warning when onnx / onnxruntime is missing or the export fails.
+A ``bf16`` runner compiles the same fp32 export in OpenVINO instead (:mod:`core.model.openvino_session`),
+an ``int8`` one runs its quantised copy (:mod:`core.model.quantize`).
 Without a folder (or with one that cannot be written) the export lives in memory for the runner's lifetime. Training never comes here:
 the tower's ``forward`` (raw pixels, gradients) stays in torch.
 
@@ -32,7 +35,8 @@ import torch
 from core.files import atomic_write
 from core.model.backbones import pooled_features
 from core.model.features import input_shape, size_label
-from core.model.ort_session import cpu_cores, open_session  # noqa: F401 - cpu_cores: re-exported for the benchmark
+from core.model.openvino_session import open_bf16
+from core.model.ort_session import cpu_cores, open_session
 from core.model.quantize import CALIBRATION_VERSION, MIN_PROBE_COSINE, PRECISIONS, cosine, probe_pixels, quantize
 
 EXPORT_VERSION = 1
@@ -119,7 +123,7 @@ class BackboneRunner:
                  enabled: bool = True, min_images: int = 32, threads: int | None = None, precision: str = "fp32"):
         if precision not in PRECISIONS:
             raise ValueError(f"unknown backbone precision {precision!r}: choose {', '.join(PRECISIONS)}")
-        self.precision = precision  # int8: always ONNX Runtime (its features are the model's), whatever the job size
+        self.precision = precision  # int8 / bf16: always the exported graph (its features are the model's), whatever the job size
         self.variant = variant
         self.image_size = input_shape(image_size)  # (height, width); a square is still named by one number
         self.folder = None if folder is None else Path(folder)
@@ -168,7 +172,7 @@ class BackboneRunner:
                     self._session, self._stamp = self._open(backbone, ends), stamp
                 except Exception as error:  # noqa: BLE001 - any failure: torch still works
                     self._session, self.failed = None, _one_line(error)
-                    approximate = " (fp32: close to, not equal to, the int8 features)" if self.precision == "int8" else ""
+                    approximate = f" (fp32: close to, not equal to, the {self.precision} features)" if self.precision != "fp32" else ""
                     warnings.warn(f"image features run in torch{approximate}: ONNX Runtime unavailable ({self.failed})",
                                   RuntimeWarning, stacklevel=3)
         return self._session
@@ -177,14 +181,17 @@ class BackboneRunner:
         import onnxruntime  # noqa: F401 - fail before exporting when it is missing
 
         def checked(model: bytes | Path):
+            if self.precision == "bf16":  # OpenVINO compiles the fp32 export in bf16
+                return self._checked(open_bf16(model, self.threads or cpu_cores()), backbone, ends)
             return self._checked(open_session(model, self.threads), backbone, ends)
 
-        name = export_name(self.variant, self.image_size, ends, weights_sha256(backbone), self.precision)
+        graph = "int8" if self.precision == "int8" else "fp32"
+        name = export_name(self.variant, self.image_size, ends, weights_sha256(backbone), graph)
 
         def make() -> bytes:
             if name not in _MADE:  # one export (and quantisation) per graph and process
                 fp32 = export_backbone(backbone, ends, self.image_size)
-                _MADE[name] = fp32 if self.precision == "fp32" else quantize(fp32, self.image_size, INPUT)
+                _MADE[name] = fp32 if graph == "fp32" else quantize(fp32, self.image_size, INPUT)
                 while len(_MADE) > 4:
                     _MADE.pop(next(iter(_MADE)))
             return _MADE[name]
@@ -206,14 +213,14 @@ class BackboneRunner:
 
     def _checked(self, session, backbone: torch.nn.Module, ends: list[int]):
         """``session`` if it matches torch on :func:`probe_image`, else an error."""
-        probe = probe_image(self.image_size) if self.precision == "fp32" else probe_pixels(self.image_size)
+        probe = probe_image(self.image_size) if self.precision != "int8" else probe_pixels(self.image_size)
         expected = pooled_features(backbone, torch.from_numpy(probe), ends).numpy()
         got = session.run([OUTPUT], {INPUT: probe})[0]
         if got.shape != expected.shape:
             raise ValueError("the exported backbone's output has the wrong shape")
-        if self.precision == "int8":  # quantised: close in direction, not equal
+        if self.precision != "fp32":  # quantised or bf16: close in direction, not equal
             if cosine(got, expected).min() < MIN_PROBE_COSINE:
-                raise ValueError("the int8 backbone is too far from torch on the probe image")
+                raise ValueError(f"the {self.precision} backbone is too far from torch on the probe image")
         elif not np.allclose(got, expected, rtol=PROBE_TOLERANCE, atol=PROBE_TOLERANCE):
             raise ValueError("the exported backbone does not match torch on the probe image")
         return session

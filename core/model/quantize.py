@@ -32,7 +32,7 @@ CALIBRATION_IMAGES = 64
 CALIBRATION_BATCH = 16
 CALIBRATION_VERSION = "drawn64-minmax-v2"
 """Part of the int8 export's name: bump when the calibration images or method change."""
-PRECISIONS = ("fp32", "int8")
+PRECISIONS = ("fp32", "int8", "bf16")  # bf16: core.model.openvino_session
 MIN_PROBE_COSINE = 0.95
 """The int8 export must stay this close (cosine) to torch fp32 on the probe image to be used."""
 

@@ -190,6 +190,8 @@ def render_card(card: dict[str, Any]) -> str:
         f"{str(card.get('data', {}).get('catalog_sha256'))[:16]}…, {card.get('data', {}).get('train_products')} "
         "training products)",
         f"- wall time: {card.get('wall_time_s', 0):.1f} s (features {card.get('feature_time_s', 0):.1f} s)",
+        *([f"- image features: {card['image_features']} (the version computed where it was trained)"]
+          if card.get("image_features") else []),
         *([f"- trained on: {card['trained_on']}; the figures below are "
            f"{(card.get('figures_from') or {}).get('model')}'s, the same recipe trained on the train split alone"]
           if card.get("trained_on") else []),

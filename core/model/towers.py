@@ -33,6 +33,7 @@ from core.model.backbones import efficientnet, mean_pool, minilm_path, pooled_fe
 from core.model.features import (PREPROCESSING_VERSION, FeatureCache, PartsDone, cached_compute, compute_in_parts,
                                  content_keys, decode_images, prefetched, size_label, text_sha1)
 from core.model.onnx_backbone import CALIBRATION_VERSION, BackboneRunner
+from core.model.openvino_session import runnable_precision
 
 
 # -- the image tower ------------------------------------------------------------------------
@@ -71,8 +72,9 @@ class ImageTower(InputModule):
         self._pooled_stages = stage_ends(self.backbone) if self.stage_pool else []
         self.cache: FeatureCache | None = None
         self.failures: list[tuple[str, str]] = []  # (input, reason) of images that did not decode
-        self.precision = precision  # "int8": features of the quantised export (core.model.quantize)
-        self.runner = BackboneRunner(variant, self.input_size, precision=precision)  # ORT, else torch
+        self.precision = precision  # "int8": the quantised export (core.model.quantize); "bf16": OpenVINO
+        self.feature_precision = runnable_precision(precision)  # what this machine computes: bf16 without bf16 → fp32
+        self.runner = BackboneRunner(variant, self.input_size, precision=self.feature_precision)  # ORT, else torch
 
     # layout ----------------------------------------------------------------------------------
     @property
@@ -94,7 +96,7 @@ class ImageTower(InputModule):
     def cache_namespace(self) -> str:
         stages = "stages" if self.stage_pool else "head"
         colour = f"rgb{self.colour_levels}" if self.colour_levels else "nocolour"
-        precision = "" if self.precision == "fp32" else f"-{self.precision}-{CALIBRATION_VERSION}"
+        precision = {"fp32": "", "bf16": "-bf16"}.get(self.feature_precision, f"-{self.feature_precision}-{CALIBRATION_VERSION}")
         return f"{self.variant}@{size_label(self.input_size)}-{stages}-{colour}-{PREPROCESSING_VERSION}{precision}"
 
     def attach_cache(self, cache_dir: str | os.PathLike | None) -> None:
@@ -149,8 +151,8 @@ class ImageTower(InputModule):
                 matrix[index] = vector
         return matrix, failed
 
-    def _exact(self) -> bool:  # False: torch fp32 stands in for the int8 export (never cached)
-        return self.precision == "fp32" or self.runner.session(self.backbone, self._pooled_stages, 1) is not None
+    def _exact(self) -> bool:  # False: torch fp32 stands in for the int8 / bf16 export (never cached)
+        return self.feature_precision == "fp32" or self.runner.session(self.backbone, self._pooled_stages, 1) is not None
 
     # sentence-transformers interface ---------------------------------------------------------
     def preprocess(self, inputs: Sequence, prompt: str | None = None, **kwargs) -> dict[str, Any]:

@@ -132,6 +132,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
         "skipped_images": skipped,
         "wall_time_s": round(wall, 2),
         "feature_time_s": round(feature_time, 2),
+        "image_features": next((t.cache_namespace for t in towers(model) if isinstance(t, ImageTower)), None),
         **(card_extra or {}),  # a final model: the split model's figures (core.model.final)
     }
     model_dir = save(settings, config.name, model, scorer, card, log)
