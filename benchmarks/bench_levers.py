@@ -33,8 +33,11 @@ import argparse
 import json
 import shutil
 import time
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from pathlib import Path
+
+import numpy as np
 
 LEVERS: dict[str, tuple[str, dict]] = {
     "baseline": ("shipped recipe with fp32 features: Lite0 224 px square, stage pooling, RGB histogram, batch 256", {}),
@@ -52,6 +55,8 @@ LEVERS: dict[str, tuple[str, dict]] = {
                     {"epochs": 17, "rescoring_weight": 0.03, "train_on": ["train", "valid"]}),
     "no-rescoring": ("no attribute classifiers (cosine alone)", {"rescoring": False}),
     "epochs-30": ("30 epochs instead of 20", {"epochs": 30}),
+    "flip-average": ("image backbone features averaged over the photo and its mirror image, in training and "
+                     "at test time (2x the backbone per image; experiment-only patch)", {"patch": "flip_average"}),
 }
 PROTOCOLS = ("split", "brands")
 
@@ -62,7 +67,31 @@ def recipe(overrides: dict):
 
     # fp32 features under every lever but bf16: the baseline the recorded rows were measured against
     lit = LitConfig(**{**asdict(LitConfig()), "precision": "fp32", **overrides.get("lit", {})})
-    return TrainConfig(**{k: v for k, v in overrides.items() if k not in ("lit", "train_on")}, lit=lit)
+    return TrainConfig(**{k: v for k, v in overrides.items() if k not in ("lit", "train_on", "patch")}, lit=lit)
+
+
+@contextmanager
+def flip_average():
+    """Experiment-only (not in the product): the image tower's backbone features are the mean of the
+    photo's and its left-right mirror's, under a feature namespace of their own."""
+    from core.model.onnx_backbone import BackboneRunner
+    from core.model.towers import ImageTower
+
+    call, namespace = BackboneRunner.__call__, ImageTower.cache_namespace
+
+    def averaged(self, backbone, ends, batch, **kwargs):
+        mirrored = np.ascontiguousarray(batch[..., ::-1])
+        return (call(self, backbone, ends, batch, **kwargs) + call(self, backbone, ends, mirrored, **kwargs)) / 2
+
+    BackboneRunner.__call__ = averaged
+    ImageTower.cache_namespace = property(lambda self: namespace.fget(self) + "-flipavg")
+    try:
+        yield
+    finally:
+        BackboneRunner.__call__, ImageTower.cache_namespace = call, namespace
+
+
+PATCHES = {"flip_average": flip_average}
 
 
 def prepare_base(work: Path, catalog: str):
@@ -137,7 +166,8 @@ def run(work: Path, catalog: str, lever: str, protocol: str, epochs: int | None,
         lever, description = f"{lever}@seed{seed}", f"{description} (seed {seed})"
     settings = run_home(work, prepare_base(work, catalog), lever, protocol, catalog)
     started = time.time()
-    result = train(settings, config, progress=False)
+    with PATCHES[overrides["patch"]]() if "patch" in overrides else nullcontext():
+        result = train(settings, config, progress=False)
     row = {"lever": lever, "protocol": protocol, "description": description, "overrides": overrides,
            "epochs": config.epochs, "elapsed_s": round(time.time() - started, 1), **figures(read_card(result.model_dir))}
     with open(work / "results.jsonl", "a", encoding="utf-8") as out:

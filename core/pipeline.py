@@ -59,8 +59,11 @@ def format_seconds(seconds: float) -> str:
 
 
 def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | None = None,
-          progress: ProgressFn | None = None, retrain: bool = False, beat_s: float = 1.0) -> BuildReport:
+          progress: ProgressFn | None = None, retrain: bool = False, beat_s: float = 1.0,
+          final_on_all: bool = False) -> BuildReport:
     """Run every stage that is out of date; ``on_stage(stage, message)`` says what starts.
+    ``final_on_all``: a training also trains the shipped model on every labelled product
+    (:mod:`core.model.final`; its images and epochs are counted again).
 
     ``progress`` receives :class:`~core.reports.progress.ProgressEvent` s: counted work with its unit
     (prepare: images; train: images, then epochs; index: products) and the time left, the map stage
@@ -98,8 +101,9 @@ def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | 
         model_dir = latest_model(settings)
         trained = retrain or not trained_on_current_data(settings, model_dir)
         if trained:
-            stage("train", "Training the encoder (features are extracted once, then cached)")
-            config = TrainConfig() if epochs is None else TrainConfig(epochs=epochs)
+            stage("train", "Training the encoder (features are extracted once, then cached)"
+                  + (", then the shipped model on every labelled product" if final_on_all else ""))
+            config = TrainConfig(final_on_all=final_on_all, **({} if epochs is None else {"epochs": epochs}))
             model_dir = train_shipped(settings, config, progress=progress is None, report=count("train")).model_dir
         else:
             stage("train", f"Reusing {model_dir.name}: trained on this catalogue")

@@ -245,3 +245,21 @@ def test_a_new_stage_keeps_the_set_up_box_open(monkeypatch):
     box.stage("Training the encoder…", "Training")
     box.stage("Indexing…", "Indexing")
     assert calls and all(call.get("expanded") is True for call in calls)
+
+
+def test_build_can_ship_the_final_model_trained_on_every_labelled_product(built_demo_home, tmp_path, capsys):
+    from core.cli.main import main
+    from core.model.registry import read_card
+    from tests.homes import copy_home
+
+    home = tmp_path / "home"
+    copy_home(built_demo_home, home)
+    assert main(["build", "--home", str(home), "--epochs", "2", "--retrain", "--final-on-all"]) == 0
+    out = capsys.readouterr().out
+    assert "then the shipped model on every labelled product" in out and "model lit-v3 (trained now)" in out
+    split, final = read_card(home / "models" / "lit-v2"), read_card(home / "models" / "lit-v3")
+    assert "every labelled product (300)" in final["trained_on"] and final["figures_from"]["model"] == "lit-v2"
+    assert final["data"]["train_products"] == 300 > split["data"]["train_products"]
+    assert "indexed 300 products for model lit-v3" in out  # the shipped model is the one indexed
+    assert main(["build", "--home", str(home), "--final-on-all"]) == 0  # it fits this catalogue: reused
+    assert "model lit-v3 (reused)" in capsys.readouterr().out

@@ -14,7 +14,7 @@ from core.config import Settings
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from core.pipeline import build
 
-    report = build(settings, epochs=args.epochs, retrain=args.retrain,
+    report = build(settings, epochs=args.epochs, retrain=args.retrain, final_on_all=args.final_on_all,
                    on_stage=lambda stage, message: print(f"[{stage}] {message}", flush=True))
     print(f"ready: {report.products} products, model {report.model_dir.name}"
           f"{' (trained now)' if report.trained else ' (reused)'}; {report.index_summary}")
@@ -29,4 +29,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     whole.add_argument("--epochs", type=int, help="training epochs (default: the training default)")
     whole.add_argument("--retrain", action="store_true",
                        help="train a new version even if the latest fits this catalogue")
+    whole.add_argument("--final-on-all", action="store_true",
+                       help="when training: then train the shipped model on every labelled product (about twice the "
+                            "training time; its card keeps the split model's figures, see `train --final-on-all`)")
     whole.set_defaults(func=cmd_build)
