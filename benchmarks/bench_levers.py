@@ -55,6 +55,8 @@ LEVERS: dict[str, tuple[str, dict]] = {
                     {"epochs": 17, "rescoring_weight": 0.03, "train_on": ["train", "valid"]}),
     "no-rescoring": ("no attribute classifiers (cosine alone)", {"rescoring": False}),
     "epochs-30": ("30 epochs instead of 20", {"epochs": 30}),
+    "max-pool": ("the head's features max-pooled beside their mean (+1280 dims; experiment-only patch)",
+                 {"patch": "max_pool_head"}),
     "flip-average": ("image backbone features averaged over the photo and its mirror image, in training and "
                      "at test time (2x the backbone per image; experiment-only patch)", {"patch": "flip_average"}),
 }
@@ -91,7 +93,45 @@ def flip_average():
         BackboneRunner.__call__, ImageTower.cache_namespace = call, namespace
 
 
-PATCHES = {"flip_average": flip_average}
+@contextmanager
+def max_pool_head():
+    """Experiment-only (not in the product): the head's features max-pooled over the image beside their
+    mean (a logo or a print is a few positions of the 7x7 map; the mean dilutes it), a feature version
+    and an export of their own."""
+    import torch
+
+    import core.model.backbones as backbones
+    import core.model.onnx_backbone as onnx_backbone
+    import core.model.towers as towers
+
+    saved = (backbones.pooled_features, onnx_backbone.pooled_features, towers.pooled_features, towers.pooled_width,
+             onnx_backbone.export_name, towers.ImageTower.cache_namespace)
+
+    @torch.no_grad()
+    def pooled(backbone, batch, ends, *, channels_last=True):
+        if channels_last:
+            batch = batch.contiguous(memory_format=torch.channels_last)
+        x = backbone._swish(backbone._bn0(backbone._conv_stem(batch)))
+        stages = []
+        for index, block in enumerate(backbone._blocks):
+            x = block(x, drop_connect_rate=None)
+            if index in ends:
+                stages.append(x.mean(dim=(2, 3)))
+        x = backbone._swish(backbone._bn1(backbone._conv_head(x)))
+        return torch.cat([x.mean(dim=(2, 3)), *stages, x.amax(dim=(2, 3))], dim=1)
+
+    backbones.pooled_features = onnx_backbone.pooled_features = towers.pooled_features = pooled
+    towers.pooled_width = lambda backbone, ends: saved[3](backbone, ends) + backbone._bn1.num_features
+    onnx_backbone.export_name = lambda *args, **kwargs: saved[4](*args, **kwargs).replace(".onnx", "-maxpool.onnx")
+    towers.ImageTower.cache_namespace = property(lambda self: saved[5].fget(self) + "-maxpool")
+    try:
+        yield
+    finally:
+        (backbones.pooled_features, onnx_backbone.pooled_features, towers.pooled_features, towers.pooled_width,
+         onnx_backbone.export_name, towers.ImageTower.cache_namespace) = saved
+
+
+PATCHES = {"flip_average": flip_average, "max_pool_head": max_pool_head}
 
 
 def prepare_base(work: Path, catalog: str):

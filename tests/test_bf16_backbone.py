@@ -11,17 +11,14 @@ import core.model.onnx_backbone as onnx_backbone
 import core.model.openvino_session as openvino_session
 from core.model.quantize import cosine
 from core.model.towers import ImageTower
+from tests.vectors import drawn_product
 
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
 
 def _picture(seed: int) -> Image.Image:
-    rng = np.random.default_rng(seed)
-    image = Image.new("RGB", (60, 80), (255, 255, 255))
-    image.paste(tuple(int(v) for v in rng.integers(0, 255, 3)), (10, 15, 50, 70))
-    image.paste(tuple(int(v) for v in rng.integers(0, 255, 3)), (20, 30, 40, 50))
-    return image
+    return drawn_product(seed, patches=2)
 
 
 def _without_bf16(monkeypatch, reason: str = "this CPU has no bf16 arithmetic") -> None:

@@ -11,17 +11,16 @@ from PIL import Image
 
 import core.model.onnx_backbone as onnx_backbone
 from core.model.quantize import CALIBRATION_VERSION, cosine, drawn_pixels
+from core.errors import FashionError
 from core.model.towers import ImageTower
+from tests.vectors import drawn_product
 
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
 
 def _picture(seed: int) -> Image.Image:
-    rng = np.random.default_rng(seed)
-    image = Image.new("RGB", (60, 80), (255, 255, 255))
-    image.paste(tuple(int(v) for v in rng.integers(0, 255, 3)), (10, 15, 50, 70))
-    return image
+    return drawn_product(seed, patches=1)
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +102,13 @@ def test_a_saved_tower_keeps_its_precision_and_an_old_one_loads_as_fp32(tmp_path
         assert ImageTower.load(str(tmp_path / "old")).precision == "fp32"
     with pytest.raises(ValueError, match="unknown backbone precision"):
         ImageTower(image_size=64, precision="int4")
+
+
+def test_a_tower_saved_with_the_removed_lab_colour_key_loads_when_it_was_off(tmp_path):
+    ImageTower(image_size=64).save(str(tmp_path))
+    config = tmp_path / ImageTower.config_file_name
+    config.write_text(json.dumps({**json.loads(config.read_text()), "colour_lab": False}))
+    assert ImageTower.load(str(tmp_path)).colour_levels == 4
+    config.write_text(json.dumps({**json.loads(config.read_text()), "colour_lab": True}))
+    with pytest.raises(FashionError, match="Lab colour histogram, removed"):
+        ImageTower.load(str(tmp_path))

@@ -57,11 +57,14 @@ class ImageTower(InputModule):
         stage_pool: bool = True,
         precision: str = "fp32",  # a saved tower without the key predates int8: fp32
         image_width: int = 0,  # 0: square (padded); a saved tower without the key is square
+        colour_lab: bool = False,  # saved by two commits of 2026-12-01 (a removed lever): false loads as is
         *,
         load_pretrained: bool = True,
         batch_size: int = 32,  # ONNX Runtime: 8-64 within 5% end to end on 2 cores; 32 halves the memory of 64
     ):
         super().__init__()
+        if colour_lab:
+            raise FashionError("this model uses the Lab colour histogram, removed from the product: train a new version")
         self.variant = variant
         self.image_size, self.image_width = int(image_size), int(image_width or 0)
         self.input_size = (self.image_size, self.image_width or self.image_size)  # (height, width)
