@@ -51,6 +51,8 @@ LEVERS: dict[str, tuple[str, dict]] = {
                     "with its re-scoring weight (0.03): what training the shipped model on every labelled product buys",
                     {"epochs": 17, "rescoring_weight": 0.03, "train_on": ["train", "valid"]}),
     "no-rescoring": ("no attribute classifiers (cosine alone)", {"rescoring": False}),
+    "text-top-1": ("MiniLM's top layer trained on cached hidden states (no attribute re-scoring: compare with "
+                   "no-rescoring)", {"lit": {"text_trainable_layers": 1}}),
     "epochs-30": ("30 epochs instead of 20", {"epochs": 30}),
     "dropout-0.3": ("dropout 0.3 before the image head instead of 0.1 (more regularisation for unseen products)",
                     {"lit": {"dropout": 0.3}}),
