@@ -104,11 +104,16 @@ def test_a_saved_tower_keeps_its_precision_and_an_old_one_loads_as_fp32(tmp_path
         ImageTower(image_size=64, precision="int4")
 
 
-def test_a_tower_saved_with_the_removed_lab_colour_key_loads_when_it_was_off(tmp_path):
+def test_a_tower_saved_with_removed_lever_keys_loads_when_they_were_off(tmp_path):
     ImageTower(image_size=64).save(str(tmp_path))
     config = tmp_path / ImageTower.config_file_name
-    config.write_text(json.dumps({**json.loads(config.read_text()), "colour_lab": False}))
+    saved = json.loads(config.read_text())
+    config.write_text(json.dumps({**saved, "colour_lab": False, "tuned": ""}))  # as saved on 2026-12-01
     assert ImageTower.load(str(tmp_path)).colour_levels == 4
-    config.write_text(json.dumps({**json.loads(config.read_text()), "colour_lab": True}))
-    with pytest.raises(FashionError, match="Lab colour histogram, removed"):
+    for key, value, message in (("colour_lab", True, "Lab colour histogram, removed"), ("tuned", "ab12", "adapted backbone")):
+        config.write_text(json.dumps({**saved, key: value}))
+        with pytest.raises(FashionError, match=message):
+            ImageTower.load(str(tmp_path))
+    config.write_text(json.dumps({**saved, "sharpen": 2}))
+    with pytest.raises(TypeError, match="unexpected image tower settings: sharpen"):
         ImageTower.load(str(tmp_path))

@@ -34,6 +34,7 @@ from core.model.features import (PREPROCESSING_VERSION, FeatureCache, PartsDone,
                                  content_keys, decode_images, prefetched, size_label, text_sha1)
 from core.model.onnx_backbone import CALIBRATION_VERSION, BackboneRunner
 from core.model.openvino_session import runnable_precision
+from core.model.retired import check_retired
 
 
 # -- the image tower ------------------------------------------------------------------------
@@ -57,14 +58,13 @@ class ImageTower(InputModule):
         stage_pool: bool = True,
         precision: str = "fp32",  # a saved tower without the key predates int8: fp32
         image_width: int = 0,  # 0: square (padded); a saved tower without the key is square
-        colour_lab: bool = False,  # saved by two commits of 2026-12-01 (a removed lever): false loads as is
         *,
         load_pretrained: bool = True,
         batch_size: int = 32,  # ONNX Runtime: 8-64 within 5% end to end on 2 cores; 32 halves the memory of 64
+        **retired,  # keys of removed levers in towers saved while they existed (core.model.retired)
     ):
         super().__init__()
-        if colour_lab:
-            raise FashionError("this model uses the Lab colour histogram, removed from the product: train a new version")
+        check_retired(retired)
         self.variant = variant
         self.image_size, self.image_width = int(image_size), int(image_width or 0)
         self.input_size = (self.image_size, self.image_width or self.image_size)  # (height, width)
