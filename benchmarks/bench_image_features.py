@@ -156,9 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"bf16: not measured ({bf16_support()})")
         onnx_paths = paths[: args.images]
-        variants = [(f"{'openvino' if kind == 'bf16' else 'onnx'} {kind} b{b}", item, int(b), False) for kind, item in kinds
+        runtime = {"bf16": "openvino"}  # every other kind runs in ONNX Runtime
+        variants = [(f"{runtime.get(kind, 'onnx')} {kind} b{b}", item, int(b), False) for kind, item in kinds
                     for b in args.batches.split(",")]
-        variants += [(f"{'openvino' if kind == 'bf16' else 'onnx'} {kind} b{default_batch} no prefetch", item, default_batch, True)
+        variants += [(f"{runtime.get(kind, 'onnx')} {kind} b{default_batch} no prefetch", item, default_batch, True)
                      for kind, item in kinds]
         for _, item, batch, _ in variants:  # the session's first runs at each shape are slow
             item.batch_size, item.cache = batch, None

@@ -72,7 +72,6 @@ def recipe(overrides: dict):
     return TrainConfig(**{k: v for k, v in overrides.items() if k not in ("lit", "train_on")}, lit=lit)
 
 
-
 def prepare_base(work: Path, catalog: str):
     from core.config import Settings
     from core.data.prepare import prepare

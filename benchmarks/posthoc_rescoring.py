@@ -57,16 +57,20 @@ def main(argv: list[str] | None = None) -> int:
              for w in sorted({0.0, *TrainConfig().rescoring_weights})}
     weight = decide_weight(ranks)["weight"]
     plain, blocks, dists = inputs(catalog)
-    for label, w in (("cosine alone", 0.0), (f"re-scored, weight {weight:g} (chosen on valid)", weight)):
-        if label != "cosine alone" and w <= 0:
-            print("re-scoring earned no weight on valid")
-            continue
-        out = protocol(plain.with_weight(scorer, w, blocks, dists) if w > 0 else plain, catalog, "test")
-        test, whole, ci = out["text_to_image"], out["text_to_image_full_gallery"], out["intervals"]
-        print(f"{label}: test R@1 {test['r1']:.3f} {ci['text_to_image']['r1']} R@10 {test['r10']:.3f} MRR@10 "
-              f"{test['mrr10']:.3f}; whole catalogue R@1 {whole['r1']:.3f} {ci['text_to_image_full_gallery']['r1']} "
-              f"R@10 {whole['r10']:.3f}; image→text R@1 {out['image_to_text']['r1']:.3f}")
+    report("cosine alone", protocol(plain, catalog, "test"))
+    if weight > 0:
+        rescored = plain.with_weight(scorer, weight, blocks, dists)
+        report(f"re-scored, weight {weight:g} (chosen on valid)", protocol(rescored, catalog, "test"))
+    else:
+        print("re-scoring earned no weight on valid")
     return 0
+
+
+def report(label: str, out: dict) -> None:
+    test, whole, ci = out["text_to_image"], out["text_to_image_full_gallery"], out["intervals"]
+    print(f"{label}: test R@1 {test['r1']:.3f} {ci['text_to_image']['r1']} R@10 {test['r10']:.3f} MRR@10 "
+          f"{test['mrr10']:.3f}; whole catalogue R@1 {whole['r1']:.3f} {ci['text_to_image_full_gallery']['r1']} "
+          f"R@10 {whole['r10']:.3f}; image→text R@1 {out['image_to_text']['r1']:.3f}")
 
 
 if __name__ == "__main__":

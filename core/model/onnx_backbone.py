@@ -173,7 +173,8 @@ class BackboneRunner:
                 except Exception as error:  # noqa: BLE001 - any failure: torch still works
                     self._session, self.failed = None, _one_line(error)
                     approximate = f" (fp32: close to, not equal to, the {self.precision} features)" if self.precision != "fp32" else ""
-                    warnings.warn(f"image features run in torch{approximate}: ONNX Runtime unavailable ({self.failed})",
+                    runtime = "OpenVINO" if self.precision == "bf16" else "ONNX Runtime"
+                    warnings.warn(f"image features run in torch{approximate}: {runtime} unavailable ({self.failed})",
                                   RuntimeWarning, stacklevel=3)
         return self._session
 
