@@ -51,8 +51,16 @@ LEVERS: dict[str, tuple[str, dict]] = {
                     "with its re-scoring weight (0.03): what training the shipped model on every labelled product buys",
                     {"epochs": 17, "rescoring_weight": 0.03, "train_on": ["train", "valid"]}),
     "no-rescoring": ("no attribute classifiers (cosine alone)", {"rescoring": False}),
-    "text-top-1": ("MiniLM's top layer trained on cached hidden states (no attribute re-scoring: compare with "
-                   "no-rescoring)", {"lit": {"text_trainable_layers": 1}}),
+    "text-top-1": ("MiniLM's top layer trained on cached hidden states, a linear text head (no token bag), with the "
+                   "attribute re-scoring (its query side reads MiniLM's own frozen features: core.model.frozen_text)",
+                   {"lit": {"text_trainable_layers": 1, "token_bag": False}}),
+    "text-top-1-bag": ("text-top-1 with the token bag beside the linear text head (as the frozen recipe has)",
+                       {"lit": {"text_trainable_layers": 1}}),
+    "text-top-1-cosine": ("MiniLM's top layer trained, no attribute re-scoring (what the recipe did before the scorer "
+                          "could read frozen features: compare with no-rescoring)",
+                          {"lit": {"text_trainable_layers": 1, "token_bag": False}, "rescoring": False}),
+    "no-bag": ("the frozen text tower with a linear head only, no token bag (does the bag remember training names?)",
+               {"lit": {"token_bag": False}}),
     "epochs-30": ("30 epochs instead of 20", {"epochs": 30}),
     "dropout-0.3": ("dropout 0.3 before the image head instead of 0.1 (more regularisation for unseen products)",
                     {"lit": {"dropout": 0.3}}),

@@ -272,3 +272,40 @@ def test_a_fixed_rescoring_weight_is_used_as_is():
     scorer = Scorer()
     decision = choose_weight(None, scorer, pd.DataFrame({"split": ["train", "train"]}), TrainConfig(rescoring_weight=0.05))
     assert scorer.weight == 0.05 and decision["weight"] == 0.05 and decision["chosen_by"] == "fixed by the recipe"
+
+
+def test_a_model_whose_top_text_layer_trains_keeps_a_scorer_on_frozen_minilm_features(demo_settings, first_run, tmp_path):
+    from core.model.frozen_text import frozen_text_features
+    from core.model.load import load_embedder
+
+    settings = _home_sharing_features(demo_settings, tmp_path)
+    lit = LitConfig(image_size=96, text_trainable_layers=1)
+    result = train(settings, TrainConfig(**{**FAST, "epochs": 2, "lit": lit}), progress=False)
+    card = read_card(result.model_dir)
+    assert card["rescoring"] is not None and card["rescoring"]["valid"]
+    embedder = load_embedder(result.model_dir, cache_dir=settings.cache_dir)
+    assert embedder.scorer is not None
+    tower = next(m for m in embedder.model.modules() if isinstance(m, TextTower))
+    original = TextTower()  # the packaged MiniLM, fully frozen, no cache
+    names = sorted(set(pd.read_parquet(settings.catalog_parquet)["productDisplayName"]))[:12]
+    frozen = frozen_text_features(tower, names)
+    np.testing.assert_allclose(frozen, original.features(names), atol=1e-5)
+    # the tower's own top layer moved: its pooled output is not what the scorer reads
+    trained = tower.forward(tower.preprocess(names))["sentence_embedding"].detach().numpy()
+    assert np.abs(trained - frozen).max() > 1e-3
+    expected = embedder.scorer.text_distributions(names, frozen)
+    np.testing.assert_array_equal(embedder.text_attributes(names), expected)
+    # a search's one query (no one-text route for a trained text tower: the whole model answers)
+    assert embedder.text_route is None
+    np.testing.assert_allclose(embedder.text_attributes(names[:1]), expected[:1], atol=1e-6)  # a batch of one: last bits
+    assert embedder.encode_texts(names[:1]).shape == (1, embedder.dim)
+
+
+def test_a_scorer_without_the_frozen_text_features_of_its_rows_is_refused(first_run):
+    from core.model.attributes import AttributeScorer, Vocabulary
+    from core.model.loss import make_loss
+
+    model = load_model(first_run.model_dir)
+    scorer = AttributeScorer(Vocabulary({a: ["x"] for a in ("brand", "baseColour", "articleType", "gender")}), 8, 8)
+    with pytest.raises(FashionError, match="frozen text features"):
+        make_loss("masked", model, scale=20.0, scorer=scorer)

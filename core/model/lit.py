@@ -42,7 +42,9 @@ class LitConfig:
         "help": "image backbone arithmetic for features: bf16 (OpenVINO, about 2x faster than fp32 where the CPU "
                 "computes bf16; fp32 features elsewhere), fp32, or int8 (quantised ONNX: about 2x faster for the "
                 "tower, test R@1 0.452 against 0.473 on the shared catalogue)"})
-    text_trainable_layers: int = field(default=0, metadata={"help": "top MiniLM layers that train"})
+    text_trainable_layers: int = field(default=0, metadata={
+        "help": "top MiniLM layers that train, on cached hidden states of the frozen ones (the attribute re-scoring "
+                "keeps reading MiniLM's own features: core.model.frozen_text); 1 layer: about 2.5x the training time"})
     dim: int = field(default=256, metadata={"help": "width of the shared embedding space"})
     image_hidden: int = field(default=1024, metadata={"help": "hidden width of the image MLP head (0 = linear)"})
     text_hidden: int = field(default=0, metadata={"help": "hidden width of the text MLP head (0 = linear)"})
@@ -77,8 +79,7 @@ def build_lit(config: LitConfig | None = None, *, cache_dir: str | os.PathLike |
     config = config or LitConfig()
     image = ImageTower(config.variant, config.image_size, config.colour_levels, config.stage_pool, config.precision,
                        config.image_width)
-    text = TextTower(trainable_layers=config.text_trainable_layers,
-                     emit_tokens=config.token_bag and config.text_trainable_layers == 0)
+    text = TextTower(trainable_layers=config.text_trainable_layers, emit_tokens=config.token_bag)
     image.attach_cache(cache_dir)
     text.attach_cache(cache_dir)
     if text.emit_tokens:

@@ -142,8 +142,10 @@ class SentenceTransformerEmbedder:
 
     def text_attributes(self, texts: Sequence[str]) -> np.ndarray:
         """The scorer's query distributions (named brand / colour / gender, predicted type)."""
+        from core.model.frozen_text import frozen_text_features
+
         texts = [str(t) for t in texts]
-        return self.scorer.text_distributions(texts, self._tower("text").features(texts))
+        return self.scorer.text_distributions(texts, frozen_text_features(self._tower("text"), texts))
 
     def _encode(self, inputs: list, batch_size: int, modality: str) -> np.ndarray:
         if not inputs:

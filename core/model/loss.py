@@ -31,12 +31,14 @@ class MaskedInfoNCELoss(nn.Module):
     (-1 = unknown) scored by linear heads on the image embedding with ``attribute_weight``. The
     heads live in the loss (the trainer optimises the loss's parameters) and are not saved.
     With a ``scorer`` (:class:`core.model.attributes.AttributeScorer`), ``labels[:, 5:9]`` are its class
-    ids and its classifiers train on the frozen tower features (cross-entropy, weight 1); they are
-    saved with the model.
+    ids and its classifiers train on frozen features (cross-entropy, weight 1): the image tower's, and
+    for the text side ``scorer_text[labels[:, 9]]``, MiniLM's own pooled features of each training
+    text (:mod:`core.model.frozen_text`: unchanged when the text tower's top layers train). The
+    classifiers are saved with the model.
     """
 
     def __init__(self, model, scale: float = 20.0, attribute_classes: tuple[int, ...] = (), attribute_weight: float = 0.0,
-                 learn_scale: bool = False, scorer=None):
+                 learn_scale: bool = False, scorer=None, scorer_text: torch.Tensor | None = None):
         super().__init__()
         self.model = model
         self.log_scale = nn.Parameter(torch.tensor(math.log(scale)), requires_grad=learn_scale)
@@ -45,11 +47,13 @@ class MaskedInfoNCELoss(nn.Module):
         self.heads = nn.ModuleList(nn.Linear(dim, n) for n in attribute_classes) if attribute_weight else nn.ModuleList()
         self.scorer = scorer
         self.scorer_module = scorer.module if scorer is not None else None  # registered: the trainer optimises it
+        if scorer is not None and scorer_text is None:
+            raise FashionError("a scorer needs the frozen text features of the training rows (scorer_text)")
+        self.scorer_text = scorer_text  # a plain attribute: not a parameter, not saved
 
     def forward(self, sentence_features, labels: torch.Tensor) -> torch.Tensor:
         # the frozen towers' outputs (from the feature cache) before the heads replace them
         image_tower = sentence_features[0].get("sentence_embedding")
-        text_tower = sentence_features[1].get("sentence_embedding")
         # normalised here too: a CLIP backend's raw outputs are not
         image = nn.functional.normalize(self.model(sentence_features[0])["sentence_embedding"], dim=-1)
         text = nn.functional.normalize(self.model(sentence_features[1])["sentence_embedding"], dim=-1)
@@ -68,8 +72,7 @@ class MaskedInfoNCELoss(nn.Module):
                 loss = loss + self.attribute_weight * aux / len(self.heads)
         if self.scorer is not None and image_tower is not None:
             self.scorer_module.train(self.model.training)
-            loss = loss + self.scorer.loss(image_tower.float(), None if text_tower is None else text_tower.float(),
-                                           labels[:, 5:9])
+            loss = loss + self.scorer.loss(image_tower.float(), self.scorer_text[labels[:, 9]], labels[:, 5:9])
         return loss
 
     def get_config_dict(self) -> dict[str, Any]:
@@ -77,11 +80,11 @@ class MaskedInfoNCELoss(nn.Module):
 
 
 def make_loss(name: str, model, *, scale: float, attribute_classes: tuple[int, ...] = (), attribute_weight: float = 0.0,
-              learn_scale: bool = False, scorer=None) -> nn.Module:
+              learn_scale: bool = False, scorer=None, scorer_text: torch.Tensor | None = None) -> nn.Module:
     """The loss called ``name`` (one of :data:`LOSSES`) over ``model``."""
     match name:
         case "masked":
-            return MaskedInfoNCELoss(model, scale, attribute_classes, attribute_weight, learn_scale, scorer)
+            return MaskedInfoNCELoss(model, scale, attribute_classes, attribute_weight, learn_scale, scorer, scorer_text)
         case "mnrl":
             from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 

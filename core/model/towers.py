@@ -218,7 +218,7 @@ class TextTower(InputModule):
         self.batch_size = batch_size
         self.trainable_layers = 0
         self.cache: FeatureCache | None = None
-        self._cache_dir: Path | None = None
+        self.cache_dir: Path | None = None  # where attach_cache pointed it (None = no cache)
         self.set_trainable_layers(trainable_layers)
 
     @property
@@ -236,7 +236,7 @@ class TextTower(InputModule):
         self.auto_model.requires_grad_(False)
         for layer in self._layers[self.frozen_layers :]:
             layer.requires_grad_(True)
-        self.attach_cache(self._cache_dir)
+        self.attach_cache(self.cache_dir)
         self.train(self.training)
 
     def train(self, mode: bool = True):  # frozen layers stay in eval mode (no dropout: cacheable)
@@ -261,7 +261,7 @@ class TextTower(InputModule):
         return f"minilm-l6-v2-mean-{self.max_seq_length}"
 
     def attach_cache(self, cache_dir: str | os.PathLike | None) -> None:
-        self._cache_dir = None if cache_dir is None else Path(cache_dir)
+        self.cache_dir = None if cache_dir is None else Path(cache_dir)
         if cache_dir is None:
             self.cache = None
         else:

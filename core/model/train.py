@@ -39,6 +39,7 @@ from core.model.evaluate import (RetrievalEvaluator, attribute_inputs, embed_cat
                                  split_sizes, t2i_summary, text_to_image_ranks)
 from core.model.intervals import decide_weight, summary
 from core.model.features import PartsDone, load_rgb
+from core.model.frozen_text import frozen_text_features
 from core.model.lit import towers
 from core.model.load import SentenceTransformerEmbedder, build_model
 from core.model.loss import make_loss
@@ -84,9 +85,11 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     table, classes = training_table(catalog, config, scorer)
     dataset = to_dataset(table, labels=config.loss == "masked")
 
-    # 3. loss
+    # 3. loss (the scorer's query side learns from MiniLM's own features of the training texts)
+    scorer_text = None if scorer is None else torch.from_numpy(frozen_text_features(text_tower(model), table["text"].tolist()))
     loss = make_loss(config.loss, model, scale=config.scale, attribute_classes=classes,
-                     attribute_weight=config.attribute_weight, learn_scale=config.learn_scale, scorer=scorer)
+                     attribute_weight=config.attribute_weight, learn_scale=config.learn_scale, scorer=scorer,
+                     scorer_text=scorer_text)
 
     # 4. evaluator (validation every epoch) and the test split before training
     evaluator = RetrievalEvaluator(catalog, split="valid") if (catalog["split"] == "valid").sum() >= 2 else None
@@ -185,21 +188,24 @@ def warm_features(model, catalog: pd.DataFrame, text_field: str,
 
 
 def new_scorer(model, catalog: pd.DataFrame, config: TrainConfig) -> AttributeScorer | None:
-    """A fresh attribute scorer for a lit model with frozen towers (None when it does not apply)."""
-    if not (config.rescoring and config.backend == "lit" and config.loss == "masked"
-            and config.lit.text_trainable_layers == 0):
+    """A fresh attribute scorer for a lit model (None when it does not apply). It reads frozen
+    features only, so it also serves a model whose top MiniLM layers train (:mod:`core.model.frozen_text`)."""
+    if not (config.rescoring and config.backend == "lit" and config.loss == "masked"):
         return None
     image = next(t for t in towers(model) if isinstance(t, ImageTower))
-    text = next(t for t in towers(model) if isinstance(t, TextTower))
-    scorer = AttributeScorer(Vocabulary.from_catalog(catalog), image.dim, text.dim)
+    scorer = AttributeScorer(Vocabulary.from_catalog(catalog), image.dim, text_tower(model).dim)
     train_images = catalog.loc[catalog["split"] == "train", "image"].tolist()
     scorer.set_image_stats(image.features(train_images)[0])  # cache hits: warm_features filled it
     return scorer
 
 
+def text_tower(model) -> TextTower:
+    return next(t for t in towers(model) if isinstance(t, TextTower))
+
+
 def training_table(catalog: pd.DataFrame, config: TrainConfig, scorer=None) -> tuple[pd.DataFrame, tuple[int, ...]]:
     """Rows (image, text, label) of the training split; label = [name id, attribute ids...,
-    the scorer's class ids (with a scorer)]."""
+    with a scorer: its class ids, the row's index (its frozen text features in the loss)]."""
     train = catalog[catalog["split"] == "train"]
     if config.max_train and len(train) > config.max_train:
         train = train.sample(config.max_train, random_state=config.seed)
@@ -214,7 +220,7 @@ def training_table(catalog: pd.DataFrame, config: TrainConfig, scorer=None) -> t
         columns.append(train[attribute].map(lambda v, index=index: index.get(v, -1)).to_numpy())
     labels = np.stack(columns, axis=1).astype(np.int64)
     if scorer is not None:
-        labels = np.concatenate([labels, scorer.vocab.labels(train)], axis=1)
+        labels = np.concatenate([labels, scorer.vocab.labels(train), np.arange(len(train))[:, None]], axis=1)
     table = pd.DataFrame(
         {"image": train["image"].astype(str).to_numpy(), "text": train[config.text_field].astype(str).to_numpy()}
     )
