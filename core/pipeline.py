@@ -60,10 +60,11 @@ def format_seconds(seconds: float) -> str:
 
 def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | None = None,
           progress: ProgressFn | None = None, retrain: bool = False, beat_s: float = 1.0,
-          final_on_all: bool = False) -> BuildReport:
+          final_on_all: bool = False, text_layers: int | None = None) -> BuildReport:
     """Run every stage that is out of date; ``on_stage(stage, message)`` says what starts.
     ``final_on_all``: a training also trains the shipped model on every labelled product
-    (:mod:`core.model.final`; its images and epochs are counted again).
+    (:mod:`core.model.final`; its images and epochs are counted again). ``text_layers``: a training
+    trains that many top MiniLM layers (``LitConfig.text_trainable_layers``; None = the default, 0).
 
     ``progress`` receives :class:`~core.reports.progress.ProgressEvent` s: counted work with its unit
     (prepare: images; train: images, then epochs; index: products) and the time left, the map stage
@@ -104,6 +105,8 @@ def build(settings: Settings, *, epochs: int | None = None, on_stage: StageFn | 
             stage("train", "Training the encoder (features are extracted once, then cached)"
                   + (", then the shipped model on every labelled product" if final_on_all else ""))
             config = TrainConfig(final_on_all=final_on_all, **({} if epochs is None else {"epochs": epochs}))
+            if text_layers is not None:
+                config.lit.text_trainable_layers = text_layers
             model_dir = train_shipped(settings, config, progress=progress is None, report=count("train")).model_dir
         else:
             stage("train", f"Reusing {model_dir.name}: trained on this catalogue")

@@ -4,6 +4,7 @@ delivering counted events for every stage."""
 
 from __future__ import annotations
 
+import json
 import threading
 from types import SimpleNamespace
 
@@ -263,3 +264,20 @@ def test_build_can_ship_the_final_model_trained_on_every_labelled_product(built_
     assert "indexed 300 products for model lit-v3" in out  # the shipped model is the one indexed
     assert main(["build", "--home", str(home), "--final-on-all"]) == 0  # it fits this catalogue: reused
     assert "model lit-v3 (reused)" in capsys.readouterr().out
+
+
+def test_build_can_train_the_top_text_layer_and_search_with_it(built_demo_home, tmp_path, capsys):
+    from core.cli.main import main
+    from core.model.registry import read_card
+    from tests.homes import copy_home
+
+    home = tmp_path / "home"
+    copy_home(built_demo_home, home)
+    assert main(["build", "--home", str(home), "--epochs", "6", "--retrain", "--text-layers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "model lit-v2 (trained now)" in out and "indexed 300 products for model lit-v2" in out
+    card = read_card(home / "models" / "lit-v2")
+    assert card["config"]["lit"]["text_trainable_layers"] == 1 and card["rescoring"] is not None
+    assert main(["search", "red t-shirt", "--home", str(home), "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert len(hits) == 10 and hits[0]["baseColour"] == "Red" and hits[0]["articleType"] == "Tshirts"

@@ -14,7 +14,7 @@ from core.config import Settings
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from core.pipeline import build
 
-    report = build(settings, epochs=args.epochs, retrain=args.retrain, final_on_all=args.final_on_all,
+    report = build(settings, epochs=args.epochs, retrain=args.retrain, final_on_all=args.final_on_all, text_layers=args.text_layers,
                    on_stage=lambda stage, message: print(f"[{stage}] {message}", flush=True))
     print(f"ready: {report.products} products, model {report.model_dir.name}"
           f"{' (trained now)' if report.trained else ' (reused)'}; {report.index_summary}")
@@ -32,4 +32,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     whole.add_argument("--final-on-all", action="store_true",
                        help="when training: then train the shipped model on every labelled product (about twice the "
                             "training time; its card keeps the split model's figures, see `train --final-on-all`)")
+    whole.add_argument("--text-layers", type=int, choices=range(7), metavar="N",
+                       help="when training: train MiniLM's top N layers too (default 0; 1 gave whole-catalogue R@1 "
+                            "+0.02 for about 2.5x the training time, see `train --text-layers`)")
     whole.set_defaults(func=cmd_build)
