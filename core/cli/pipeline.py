@@ -34,5 +34,5 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                             "training time; its card keeps the split model's figures, see `train --final-on-all`)")
     whole.add_argument("--text-layers", type=int, choices=range(7), metavar="N",
                        help="when training: train MiniLM's top N layers too (default 0; 1 gave whole-catalogue R@1 "
-                            "+0.02 for about 2.5x the training time, see `train --text-layers`)")
+                            "0.162 against 0.137 over three seeds, for about 2.5x the training time: docs/experiments.md)")
     whole.set_defaults(func=cmd_build)
