@@ -56,6 +56,8 @@ LEVERS: dict[str, tuple[str, dict]] = {
                    {"lit": {"text_trainable_layers": 1, "token_bag": False}}),
     "text-top-1-bag": ("text-top-1 with the token bag beside the linear text head (as the frozen recipe has)",
                        {"lit": {"text_trainable_layers": 1}}),
+    "text-top-1-bag-bf16": ("text-top-1-bag on bf16 features (the default features): compare with bf16",
+                            {"lit": {"text_trainable_layers": 1, "precision": "bf16"}}),
     "text-top-1-bag+dropout-0.3": ("text-top-1-bag with dropout 0.3 before the image head (two levers that each "
                                    "lifted the whole catalogue)", {"lit": {"text_trainable_layers": 1, "dropout": 0.3}}),
     "text-top-2-bag": ("MiniLM's top two layers trained, with the token bag and the re-scoring", {"lit": {"text_trainable_layers": 2}}),

@@ -297,3 +297,17 @@ def test_token_bag_head_round_trips(tmp_path):
     model.save(str(tmp_path / "m"))
     texts = ["Roadster Men Navy Blue Jeans", "x"]
     np.testing.assert_array_equal(model.encode(texts), load_model(tmp_path / "m").encode(texts))
+
+
+def test_loading_a_text_tower_prints_no_weight_loading_bar_and_restores_the_setting(capfd):
+    from transformers.utils import logging
+
+    was = logging.is_progress_bar_enabled()
+    logging.enable_progress_bar()
+    try:
+        TextTower()
+        assert "Loading weights" not in capfd.readouterr().err
+        assert logging.is_progress_bar_enabled()  # other bars (training) still show
+    finally:
+        if not was:
+            logging.disable_progress_bar()

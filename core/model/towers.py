@@ -29,7 +29,8 @@ from sentence_transformers.base.modules.input_module import InputModule
 from sentence_transformers.base.modules.module import Module
 
 from core.errors import FashionError
-from core.model.backbones import efficientnet, mean_pool, minilm_path, pooled_features, pooled_width, run_layers, stage_ends
+from core.model.backbones import (efficientnet, mean_pool, minilm_path, pooled_features, pooled_width, quiet_weight_loading,
+                                  run_layers, stage_ends)
 from core.model.features import (PREPROCESSING_VERSION, FeatureCache, PartsDone, cached_compute, compute_in_parts,
                                  content_keys, decode_images, prefetched, size_label, text_sha1)
 from core.model.onnx_backbone import CALIBRATION_VERSION, BackboneRunner
@@ -211,8 +212,9 @@ class TextTower(InputModule):
 
         path = str(model_path or minilm_path())
         self.model_path = path
-        self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        self.auto_model = AutoModel.from_pretrained(path, local_files_only=True)
+        with quiet_weight_loading():
+            self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            self.auto_model = AutoModel.from_pretrained(path, local_files_only=True)
         self.max_seq_length = int(max_seq_length)
         self.emit_tokens = bool(emit_tokens)  # also pass token ids on (for a TokenBagHead)
         self.batch_size = batch_size
