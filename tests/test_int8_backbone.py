@@ -10,6 +10,8 @@ import pytest
 from PIL import Image
 
 import core.model.onnx_backbone as onnx_backbone
+import core.model.openvino_session as openvino_session
+import core.model.quantize as quantize
 from core.model.quantize import CALIBRATION_VERSION, cosine, drawn_pixels
 from core.errors import FashionError
 from core.model.towers import ImageTower
@@ -23,6 +25,14 @@ def _picture(seed: int) -> Image.Image:
     return drawn_product(seed, patches=1)
 
 
+needs_int8 = pytest.mark.skipif(quantize.int8_support() is not None, reason="int8 saturates on this CPU (no VNNI)")
+
+
+def _int8_support(monkeypatch, reason: str | None) -> None:
+    monkeypatch.setattr(quantize, "int8_support", lambda: reason)
+    openvino_session._warn_once.cache_clear()
+
+
 @pytest.fixture(scope="module")
 def int8_cache(tmp_path_factory):
     """A cache folder with the 64 px int8 export, made once for the module."""
@@ -34,6 +44,7 @@ def int8_cache(tmp_path_factory):
     return cache
 
 
+@needs_int8
 def test_int8_features_are_close_to_fp32_but_a_version_of_their_own(int8_cache, tmp_path):
     images = [_picture(i) for i in range(1, 9)]
     int8 = ImageTower(image_size=64, precision="int8")
@@ -51,6 +62,7 @@ def test_int8_features_are_close_to_fp32_but_a_version_of_their_own(int8_cache, 
     assert len(names) == 1 and names[0].endswith(f"-int8-{CALIBRATION_VERSION}.onnx")
 
 
+@needs_int8
 def test_one_image_runs_the_int8_export_and_reopening_never_quantises_again(int8_cache, monkeypatch):
     def no_quantise(*args, **kwargs):
         raise AssertionError("quantised again")
@@ -74,6 +86,7 @@ def test_without_the_int8_export_features_fall_back_to_fp32_and_are_not_cached(t
     def broken(*args, **kwargs):
         raise ModuleNotFoundError("No module named 'onnxruntime.quantization'")
 
+    _int8_support(monkeypatch, None)
     monkeypatch.setattr(onnx_backbone, "quantize", broken)
     onnx_backbone._MADE.clear()
     tower = ImageTower(image_size=64, precision="int8")
@@ -85,6 +98,44 @@ def test_without_the_int8_export_features_fall_back_to_fp32_and_are_not_cached(t
     reference = ImageTower(image_size=64)
     reference.runner.enabled = False
     np.testing.assert_allclose(got, reference.features([_picture(i) for i in range(3)])[0], rtol=1e-5, atol=1e-5)
+
+
+def test_without_vnni_an_int8_tower_computes_and_caches_plain_fp32(tmp_path, monkeypatch):
+    _int8_support(monkeypatch, "this CPU has no VNNI, without which ONNX Runtime's int8 convolutions saturate")
+
+    def no_quantise(*args, **kwargs):
+        raise AssertionError("an int8 export was made where it saturates")
+
+    monkeypatch.setattr(onnx_backbone, "quantize", no_quantise)
+    with pytest.warns(RuntimeWarning, match=r"int8 image features are not available here \(this CPU has no VNNI"):
+        tower = ImageTower(image_size=64, precision="int8")
+    fp32 = ImageTower(image_size=64)
+    assert tower.precision == "int8" and tower.feature_precision == "fp32"
+    assert tower.cache_namespace == fp32.cache_namespace
+    tower.attach_cache(tmp_path)
+    tower.runner.min_images = 1
+    got, failed = tower.features([_picture(i) for i in range(3)])
+    assert failed == [] and tower.runner.active and len(tower.cache) == 3  # the fp32 export, cached as fp32
+
+
+def test_the_cpu_flags_decide_int8(monkeypatch):
+    quantize.int8_support.cache_clear()
+    monkeypatch.setattr(quantize.platform, "machine", lambda: "x86_64")
+    try:
+        monkeypatch.setattr(quantize, "cpu_flags", lambda: frozenset({"avx2", "fma"}))
+        assert "no VNNI" in quantize.int8_support()
+        quantize.int8_support.cache_clear()
+        monkeypatch.setattr(quantize, "cpu_flags", lambda: frozenset({"avx2", "avx512_vnni"}))
+        assert quantize.int8_support() is None
+        quantize.int8_support.cache_clear()
+        monkeypatch.setattr(quantize, "cpu_flags", lambda: None)  # unreadable: the probe check decides
+        assert quantize.int8_support() is None
+        quantize.int8_support.cache_clear()
+        monkeypatch.setattr(quantize.platform, "machine", lambda: "arm64")
+        monkeypatch.setattr(quantize, "cpu_flags", lambda: frozenset())
+        assert quantize.int8_support() is None
+    finally:
+        quantize.int8_support.cache_clear()
 
 
 def test_a_saved_tower_keeps_its_precision_and_an_old_one_loads_as_fp32(tmp_path):

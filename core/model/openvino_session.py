@@ -43,11 +43,17 @@ def bf16_support() -> str | None:
 
 
 def runnable_precision(precision: str) -> str:
-    """``precision``, except bf16 where this machine cannot compute it: fp32 then (warned once a process)."""
-    if precision != "bf16" or bf16_support() is None:
+    """``precision``, except where this machine cannot compute it: fp32 then (warned once a process).
+    bf16 needs bf16 arithmetic (:func:`bf16_support`), int8 VNNI on x86 (:func:`core.model.quantize.int8_support`)."""
+    from core.model import quantize
+
+    support = {"bf16": bf16_support, "int8": quantize.int8_support}.get(precision)
+    reason = None if support is None else support()
+    if reason is None:
         return precision
-    _warn_once(f"bf16 image features are not available here ({bf16_support()}): fp32 features instead, "
-               "within ~0.002 cosine of them")
+    closeness = {"bf16": "~0.002", "int8": "~0.01"}[precision]
+    _warn_once(f"{precision} image features are not available here ({reason}): fp32 features instead, "
+               f"within {closeness} cosine of them")
     return "fp32"
 
 

@@ -22,6 +22,8 @@ falls back to fp32 torch with a warning and the features approximate the int8 on
 
 from __future__ import annotations
 
+import functools
+import platform
 import tempfile
 import warnings
 from pathlib import Path
@@ -35,6 +37,37 @@ CALIBRATION_VERSION = "drawn64-minmax-v2"
 PRECISIONS = ("fp32", "int8", "bf16")  # bf16: core.model.openvino_session
 MIN_PROBE_COSINE = 0.95
 """The int8 export must stay this close (cosine) to torch fp32 on the probe image to be used."""
+
+
+VNNI_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
+
+
+def cpu_flags() -> frozenset[str] | None:
+    """The x86 feature flags of this CPU (Linux ``/proc/cpuinfo``); None where they cannot be read."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            line = next((line for line in info if line.startswith("flags")), None)
+    except OSError:
+        return None
+    return None if line is None else frozenset(line.split(":", 1)[1].split())
+
+
+@functools.lru_cache(maxsize=1)
+def int8_support() -> str | None:
+    """None when int8 features can run here; else why not (one line).
+
+    On an x86 CPU without VNNI, ONNX Runtime multiplies uint8 activations by int8 weights with
+    ``VPMADDUBSW``, whose 16-bit pair sums saturate: this export's features then lose their direction
+    (cosine to fp32 0.61-0.81 on the probe images on an AVX2-only AMD EPYC; 7-bit weights 0.85-0.96).
+    Elsewhere (VNNI, AMX, ARM) the probe images stay above 0.98. Where the flags cannot be read, the
+    export's own probe check (``MIN_PROBE_COSINE``) still refuses a bad export.
+    """
+    if platform.machine().lower() not in ("x86_64", "amd64", "i386", "i686"):
+        return None
+    flags = cpu_flags()
+    if flags is None or flags & VNNI_FLAGS:
+        return None
+    return "this CPU has no VNNI, without which ONNX Runtime's int8 convolutions saturate"
 
 
 def drawn_pixels(image_size: int, count: int, first_seed: int = 0) -> np.ndarray:
