@@ -82,6 +82,21 @@ def test_frozen_towers_are_unchanged_after_training(first_run):
         torch.testing.assert_close(value, original[name], rtol=0, atol=0)
 
 
+def test_the_token_bag_learns_the_training_names_word_pieces_and_leaves_the_others_at_zero(demo_settings, first_run):
+    from core.model.towers import TokenBagHead
+
+    model = load_model(first_run.model_dir)
+    bag = next(m for m in model.modules() if isinstance(m, TokenBagHead)).bag.weight.detach()
+    tokenizer = next(m for m in model.modules() if isinstance(m, TextTower)).tokenizer
+    catalog = pd.read_parquet(demo_settings.catalog_parquet)
+    names = catalog.loc[catalog["split"] == "train", "productDisplayName"].tolist()
+    used = sorted({i for row in tokenizer(names)["input_ids"] for i in row})
+    assert bag.shape[0] == tokenizer.vocab_size and bool((bag[used].abs().sum(1) > 0).all())
+    others = torch.ones(bag.shape[0], dtype=torch.bool)
+    others[used] = False
+    assert torch.count_nonzero(bag[others]) == 0  # a word piece no training name has adds nothing to a query
+
+
 def test_model_card_log_and_latest_pointer(demo_settings, first_run):
     card = read_card(first_run.model_dir)
     assert card["version"] == first_run.model_dir.name and card["backend"] == "lit"
@@ -191,7 +206,7 @@ def test_cli_train_without_prepare_is_a_clear_error(tmp_path, capsys):
 @pytest.mark.parametrize(
     "overrides, message",
     [({"backend": "openclip"}, "unknown backend"), ({"loss": "triplet"}, "unknown loss"),
-     ({"backend": "clip"}, "--base-model")],
+     ({"backend": "clip"}, "--base-model"), ({"bag_min_count": 0}, "bag_min_count must be at least 1")],
 )
 def test_bad_training_options_are_user_errors(overrides, message):
     with pytest.raises(FashionError, match=message):

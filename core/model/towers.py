@@ -385,8 +385,10 @@ class TokenBagHead(Module):
     def save(self, output_path: str, *args, safe_serialization: bool = True, **kwargs) -> None:
         from safetensors.torch import save_model
 
+        from core.model.token_bag import full_table  # a bag trained compact saves its whole table
+
         Path(output_path, self.config_file_name).write_text(json.dumps(self.get_config_dict()))
-        save_model(self, os.path.join(output_path, "model.safetensors"))
+        save_model(full_table(self), os.path.join(output_path, "model.safetensors"))
 
     @classmethod
     def load(cls, model_name_or_path: str, subfolder: str = "", **kwargs) -> "TokenBagHead":

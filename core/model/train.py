@@ -44,6 +44,7 @@ from core.model.lit import towers
 from core.model.load import SentenceTransformerEmbedder, build_model
 from core.model.loss import make_loss
 from core.model.registry import register
+from core.model.token_bag import compact_token_bags
 from core.model.towers import ImageTower, TextTower
 
 ATTRIBUTES = ("articleType", "baseColour", "gender", "usage")
@@ -84,6 +85,8 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     scorer = new_scorer(model, catalog, config)
     table, classes = training_table(catalog, config, scorer)
     dataset = to_dataset(table, labels=config.loss == "masked")
+    if config.compact_bag:
+        compact_token_bags(model, table["text"], config.bag_min_count)
 
     # 3. loss (the scorer's query side learns from MiniLM's own features of the training texts)
     scorer_text = None if scorer is None else torch.from_numpy(frozen_text_features(text_tower(model), table["text"].tolist()))
