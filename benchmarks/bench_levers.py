@@ -67,9 +67,6 @@ LEVERS: dict[str, tuple[str, dict]] = {
     "dense-bag": ("the token bag trained as a dense table over all 30,522 word pieces (the recipe before "
                   "core.model.token_bag: rows no training text uses keep their random initial values)",
                   {"compact_bag": False}),
-    "bag-min-3": ("the token bag learns only word pieces that at least 3 training names contain (rarer ones, "
-                  "a product's own codes and one-off words, read the zero row: less to memorise)",
-                  {"bag_min_count": 3}),
     "no-bag": ("the frozen text tower with a linear head only, no token bag (does the bag remember training names?)",
                {"lit": {"token_bag": False}}),
     "epochs-30": ("30 epochs instead of 20", {"epochs": 30}),

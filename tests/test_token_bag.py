@@ -5,7 +5,7 @@ import copy
 import pytest
 import torch
 
-from core.model.token_bag import CompactEmbedding, compact_token_bags, full_table, token_ids
+from core.model.token_bag import CompactEmbedding, compact_token_bags, full_table
 from core.model.towers import TokenBagHead
 
 SEEN = torch.tensor([1, 3, 5, 8, 13])
@@ -89,13 +89,3 @@ def test_compacting_a_model_reads_the_ids_its_text_tower_feeds_the_bag():
     with pytest.raises(ValueError, match="compact already"):
         compact_token_bags(model, texts)
 
-
-def test_a_minimum_count_keeps_only_the_word_pieces_that_many_texts_contain():
-    from core.model.towers import TextTower
-
-    tokenizer = TextTower().tokenizer
-    texts = ["Nike Men Blue T-shirt", "Nike Women Blue Shoes", "Puma Men Black Shoes", "Nike Nike Cap"]
-    kept = token_ids(tokenizer, texts, 64, min_count=3)
-    words = set(tokenizer.convert_ids_to_tokens(kept.tolist()))
-    assert words == {"[CLS]", "[SEP]", "nike"}  # "nike" twice in one name counts once: 3 names
-    assert len(token_ids(tokenizer, texts, 64)) > len(kept)

@@ -45,8 +45,6 @@ class TrainConfig:
     compact_bag: bool = field(default=True, metadata={
         "help": "train the token bag on the rows of the word pieces the training texts use (about half the "
                 "training time; a word piece no training text has adds nothing): core.model.token_bag"})
-    bag_min_count: int = field(default=1, metadata={
-        "help": "with compact_bag: a word piece gets a row of the token bag only if this many training names contain it"})
     text_field: str = field(default="productDisplayName", metadata={"help": "catalogue column used as text"})
     seed: int = field(default=0, metadata={"help": "seed of the heads and the batch order"})
     max_train: int | None = field(default=None, metadata={"help": "cap on training products (tests)"})
@@ -58,8 +56,6 @@ class TrainConfig:
             raise FashionError(f"unknown backend {self.backend!r}: choose one of {', '.join(BACKENDS)}")
         if self.loss not in LOSSES:
             raise FashionError(f"unknown loss {self.loss!r}: choose one of {', '.join(LOSSES)}")
-        if int(self.bag_min_count) < 1:
-            raise FashionError(f"bag_min_count must be at least 1, got {self.bag_min_count}")
         if self.backend == "clip" and self.name == "lit":
             self.name = "clip"
         if self.backend == "clip" and not self.base_model:

@@ -86,7 +86,7 @@ def train(settings, config: TrainConfig | None = None, *, progress: bool = True,
     table, classes = training_table(catalog, config, scorer)
     dataset = to_dataset(table, labels=config.loss == "masked")
     if config.compact_bag:
-        compact_token_bags(model, table["text"], config.bag_min_count)
+        compact_token_bags(model, table["text"])
 
     # 3. loss (the scorer's query side learns from MiniLM's own features of the training texts)
     scorer_text = None if scorer is None else torch.from_numpy(frozen_text_features(text_tower(model), table["text"].tolist()))
