@@ -43,8 +43,8 @@ class TrainConfig:
         "help": "then train the shipped model on every labelled product with the best epoch count and weight "
                 "found on the splits; its card carries the split model's figures (core.model.final)"})
     compact_bag: bool = field(default=True, metadata={
-        "help": "train the token bag on the rows of the word pieces the training texts use (about half the "
-                "training time; a word piece no training text has adds nothing): core.model.token_bag"})
+        "help": "train the token bag on the rows of the word pieces the training texts use (127 s against 141 s "
+                "on the shared catalogue; a word piece no training text has adds nothing): core.model.token_bag"})
     text_field: str = field(default="productDisplayName", metadata={"help": "catalogue column used as text"})
     seed: int = field(default=0, metadata={"help": "seed of the heads and the batch order"})
     max_train: int | None = field(default=None, metadata={"help": "cap on training products (tests)"})
