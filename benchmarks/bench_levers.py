@@ -16,6 +16,9 @@ The protocols:
 - ``brands``: whole brands held out of training and selection (``brand_holdout_splits``): how much
   of the score is remembering brands.
 
+The ``train-N%`` levers draw a learning curve: the baseline recipe on a share of the training split's
+names (the rest left :data:`UNUSED`), against the same test split and whole-catalogue gallery.
+
 Every figure is the model card's: text→image R@1 / R@10 / MRR@10 with 95% bootstrap intervals over
 queries, image→text R@1, category→product P@1, the re-scoring weight chosen on valid, the training
 time (warm when the features were cached). Results are appended to WORK/results.jsonl, so a run can
@@ -69,6 +72,10 @@ LEVERS: dict[str, tuple[str, dict]] = {
                   {"compact_bag": False}),
     "no-bag": ("the frozen text tower with a linear head only, no token bag (does the bag remember training names?)",
                {"lit": {"token_bag": False}}),
+    "train-25%": ("a learning curve: only a quarter of the training split's names trained on (the rest unused; "
+                  "valid, test and the whole-catalogue gallery unchanged)", {"train_share": 0.25}),
+    "train-50%": ("the learning curve: half of the training split's names", {"train_share": 0.5}),
+    "train-75%": ("the learning curve: three quarters of the training split's names", {"train_share": 0.75}),
     "epochs-30": ("30 epochs instead of 20", {"epochs": 30}),
     "dropout-0.3": ("dropout 0.3 before the image head instead of 0.1 (more regularisation for unseen products)",
                     {"lit": {"dropout": 0.3}}),
@@ -77,6 +84,11 @@ LEVERS: dict[str, tuple[str, dict]] = {
     "attr-0.5": ("attribute heads weighted 0.5 in the loss instead of 0.2", {"attribute_weight": 0.5}),
 }
 PROTOCOLS = ("split", "brands")
+HOME_OVERRIDES = ("train_on", "train_share")
+"""Lever keys that change the run's prepared catalogue (:func:`run_home`), not the recipe."""
+UNUSED = "unused"
+"""The split of training products a ``train_share`` lever leaves out: in no split the recipe reads,
+still in the catalogue (the whole-catalogue gallery keeps every image)."""
 
 
 def recipe(overrides: dict):
@@ -85,7 +97,7 @@ def recipe(overrides: dict):
 
     # fp32 features under every lever but bf16: the baseline the recorded rows were measured against
     lit = LitConfig(**{**asdict(LitConfig()), "precision": "fp32", **overrides.get("lit", {})})
-    return TrainConfig(**{k: v for k, v in overrides.items() if k not in ("lit", "train_on")}, lit=lit)
+    return TrainConfig(**{k: v for k, v in overrides.items() if k not in ("lit", *HOME_OVERRIDES)}, lit=lit)
 
 
 def prepare_base(work: Path, catalog: str):
@@ -110,19 +122,35 @@ def run_home(work: Path, base, lever: str, protocol: str, catalog: str):
     if home.exists():
         shutil.rmtree(home)
     shutil.copytree(base.processed_dir, home / "processed")
-    train_on = LEVERS[lever.split("@")[0]][1].get("train_on")
-    if protocol == "brands" or train_on:
+    overrides = LEVERS[lever.split("@")[0]][1]
+    train_on, share = overrides.get("train_on"), overrides.get("train_share")
+    if protocol == "brands" or train_on or share is not None:
         frame = pd.read_parquet(home / "processed" / "catalog.parquet")
         if protocol == "brands":
             frame["split"] = brand_holdout_splits(frame).to_numpy()
         if train_on:  # those splits become training data; the test split stays the measure
             frame.loc[frame["split"].isin(train_on), "split"] = "train"
+        if share is not None:
+            frame["split"] = leave_out_training_names(frame, share).to_numpy()
         frame.to_parquet(home / "processed" / "catalog.parquet", index=False)
     (home / "cache").mkdir(parents=True)
     for shared in ("features", "onnx"):
         (work / shared).mkdir(exist_ok=True)
         (home / "cache" / shared).symlink_to(work / shared, target_is_directory=True)
     return Settings.from_env(env={}, home=home, catalog=catalog)
+
+
+def leave_out_training_names(frame, share: float, seed: int = 0):
+    """The ``split`` column with all but ``share`` of the training split's names (drawn with ``seed``,
+    whole names, so no name is half trained on) marked :data:`UNUSED`."""
+    import numpy as np
+
+    names = sorted(set(frame.loc[frame["split"] == "train", "productDisplayName"]))
+    keep = set(np.random.default_rng(seed).permutation(len(names))[: round(share * len(names))].tolist())
+    dropped = {name for i, name in enumerate(names) if i not in keep}
+    split = frame["split"].copy()
+    split[(split == "train") & frame["productDisplayName"].isin(dropped)] = UNUSED
+    return split
 
 
 def figures(card: dict) -> dict:
