@@ -81,7 +81,7 @@ def oracle(emb, catalog, labels: np.ndarray, columns: list[int]):
 def headroom(settings, model_path, *, shares=(0.1, 0.2, 0.4), seed: int = 0) -> list[dict]:
     """Rows of the table: the model as trained, the oracles, each attribute (and all four) at each share."""
     from core.model.attributes import ATTRIBUTES, AttributeScorer
-    from core.model.evaluate import Embeddings, attribute_inputs, embed_catalog
+    from core.model.evaluate import attribute_inputs, embed_catalog
     from core.model.load import SentenceTransformerEmbedder, load_model
     from core.model.train import load_prepared
 
@@ -89,10 +89,9 @@ def headroom(settings, model_path, *, shares=(0.1, 0.2, 0.4), seed: int = 0) -> 
     scorer = AttributeScorer.load(model_path)
     if scorer is None:
         raise SystemExit(f"{model_path} has no attribute scorer: nothing to measure")
-    embedder = SentenceTransformerEmbedder(load_model(model_path, cache_dir=settings.cache_dir), "training", scorer)
-    embedded = embed_catalog(embedder, catalog)
-    plain = Embeddings(embedded.images, embedded.names, embedded.types)  # the cosine; re-scored below
-    blocks, dists = attribute_inputs(embedder, catalog)
+    model = load_model(model_path, cache_dir=settings.cache_dir)
+    plain = embed_catalog(SentenceTransformerEmbedder(model, "training"), catalog)  # the cosine; re-scored below
+    blocks, dists = attribute_inputs(SentenceTransformerEmbedder(model, "training", scorer), catalog)
     labels = scorer.vocab.labels(catalog)
     test = catalog["split"].to_numpy() == "test"
     columns = spans(scorer)
